@@ -1,0 +1,97 @@
+// BpfFd: a file descriptor for a bpf object that this library opened and must close, with a registry of open ones.
+
+import { closeSync, readlinkSync } from "node:fs";
+
+/** What kind of bpf object a descriptor refers to. */
+export type BpfFdKind = "map" | "prog" | "link" | "btf" | "stats" | "object";
+
+/** Every descriptor the library opened and nobody has closed yet. */
+const open = new Set<BpfFd>();
+
+/**
+ * Owns one file descriptor for a bpf object. Close it with {@link BpfFd.close} (safe to call
+ * twice) or a `using` declaration. Nothing closes a forgotten descriptor behind your back: it stays
+ * counted by {@link openFdCount}, so tests can catch the leak.
+ */
+export class BpfFd implements Disposable {
+  #fd: number;
+  /** What the descriptor refers to. */
+  readonly kind: BpfFdKind;
+
+  /** Takes ownership of `fd`, a descriptor the kernel just returned. */
+  constructor(fd: number, kind: BpfFdKind) {
+    if (!Number.isInteger(fd) || fd < 0) throw new RangeError(`owning a bpf fd: ${fd} is not a file descriptor`);
+    this.#fd = fd;
+    this.kind = kind;
+    open.add(this);
+  }
+
+  /** The descriptor number. Throws once closed, so a closed number (maybe reused by now) is never passed on. */
+  get fd(): number {
+    if (this.#fd < 0) throw new Error(`using a ${this.kind} fd: it is closed`);
+    return this.#fd;
+  }
+
+  /** True once {@link BpfFd.close} ran. */
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  /** Closes the descriptor. Calling it again does nothing. */
+  close(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    open.delete(this);
+    closeSync(fd);
+  }
+
+  /**
+   * Gives up ownership without closing: returns the number and forgets it, for handing the
+   * descriptor to another owner (a more specific wrapper such as a map handle).
+   */
+  release(): number {
+    const fd = this.fd;
+    this.#fd = -1;
+    open.delete(this);
+    return fd;
+  }
+
+  /** Same as {@link BpfFd.close}, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** A short description for logs: `"map fd 7"` or `"map fd (closed)"`. */
+  toString(): string {
+    return `${this.kind} fd ${this.#fd < 0 ? "(closed)" : this.#fd}`;
+  }
+}
+
+/** How many descriptors the library opened and has not closed (for leak checks in tests). */
+export function openFdCount(): number {
+  return open.size;
+}
+
+/** The /proc link target prefix of each kind of bpf object descriptor. */
+const ANON_INODE_KIND: Readonly<Record<string, BpfFdKind>> = {
+  "anon_inode:bpf-map": "map",
+  "anon_inode:bpf-prog": "prog",
+  "anon_inode:bpf_link": "link",
+  "anon_inode:btf": "btf",
+  "anon_inode:bpf-stats": "stats",
+};
+
+/**
+ * What kind of bpf object a descriptor of this process refers to, read from /proc/self/fd
+ * (`anon_inode:bpf-map` ...); `"object"` for another or unknown kind.
+ */
+export function fdKindOf(fd: number): BpfFdKind {
+  let target: string;
+  try {
+    target = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return "object";
+  }
+  return ANON_INODE_KIND[target] ?? "object";
+}

@@ -1,0 +1,93 @@
+// The one place that reaches native code: the bpf(2) system call and buffer addresses, behind a tiny interface.
+
+import { createRequire } from "node:module";
+import type Koffi from "koffi";
+
+/**
+ * What this layer needs from native code. The default is built on koffi and libc's `syscall()`; an
+ * N-API addon, or Bun's or Deno's FFI, can stand in for it through {@link setBpfBackend}.
+ */
+export interface BpfBackend {
+  /** A short name for messages and tests (`"koffi"`). */
+  readonly name: string;
+  /**
+   * Runs `bpf(cmd, attr, attr.byteLength)`. Returns the kernel's result when it is not negative
+   * (a file descriptor, or 0), else `-errno`, the way the kernel itself reports failure.
+   */
+  bpf(cmd: number, attr: Uint8Array): number;
+  /**
+   * The address of `buffer`'s first byte as the kernel should see it. It must stay valid for as long
+   * as the caller keeps `buffer` referenced (V8 does not move an ArrayBuffer's backing store once
+   * native code has asked for it).
+   */
+  addressOf(buffer: Uint8Array): bigint;
+}
+
+/** The bpf(2) system call number for each Node architecture name we know (`process.arch`). */
+const BPF_SYSCALL_NUMBER: Readonly<Record<string, number>> = {
+  x64: 321,
+  arm64: 280,
+  riscv64: 280,
+  loong64: 280,
+  ia32: 357,
+};
+
+/**
+ * The number of the bpf(2) system call on an architecture (`process.arch` by default): x64 321;
+ * arm64, riscv64 and loong64 280 (the generic table); ia32 357. Throws for any other architecture,
+ * and on any platform but Linux.
+ */
+export function bpfSyscallNumber(arch: string = process.arch, platform: string = process.platform): number {
+  if (platform !== "linux") {
+    throw new Error(`calling bpf(2): the platform is ${platform}, but bpf(2) exists only on linux`);
+  }
+  const number = BPF_SYSCALL_NUMBER[arch];
+  if (number === undefined) {
+    const known = Object.keys(BPF_SYSCALL_NUMBER).join(", ");
+    throw new Error(`calling bpf(2): no known system call number for architecture ${arch} (known: ${known})`);
+  }
+  return number;
+}
+
+/** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()`. */
+function koffiBackend(): BpfBackend {
+  const number = bpfSyscallNumber();
+  const require = createRequire(import.meta.url);
+  let koffi: typeof Koffi;
+  try {
+    koffi = require("koffi") as typeof Koffi;
+  } catch (error) {
+    throw new Error("calling bpf(2): cannot load koffi, the FFI library this layer uses", { cause: error });
+  }
+  // dlopen(NULL): the process itself, which links libc whichever libc it is.
+  const syscall = koffi.load(null).func("long syscall(long number, ...)") as (...args: unknown[]) => number | bigint;
+  return {
+    name: "koffi",
+    bpf(cmd, attr) {
+      const result = Number(syscall(number, "int", cmd, "void *", attr, "unsigned int", attr.byteLength));
+      // koffi saves errno right after the call, so nothing run since can have changed it.
+      return result < 0 ? -koffi.errno() : result;
+    },
+    addressOf(buffer) {
+      return koffi.address(buffer);
+    },
+  };
+}
+
+let current: BpfBackend | undefined;
+
+/** The backend in use, building the koffi one on first use. */
+export function bpfBackend(): BpfBackend {
+  current ??= koffiBackend();
+  return current;
+}
+
+/**
+ * Replaces the backend (a test double, another runtime's FFI); `undefined` goes back to the default
+ * koffi one on next use. Returns the backend that was in place, if one was built.
+ */
+export function setBpfBackend(backend: BpfBackend | undefined): BpfBackend | undefined {
+  const previous = current;
+  current = backend;
+  return previous;
+}

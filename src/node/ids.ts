@@ -1,0 +1,69 @@
+// Object ids: walking the kernel's programs, maps, links and BTF objects, and opening one by id.
+
+import { getIdAttr, readNextId } from "./attr.js";
+import { isErrno } from "./errors.js";
+import { BpfFd } from "./fd.js";
+import { bpfCall, type BpfCommandName } from "./syscall.js";
+
+/** The kinds of bpf objects that have ids. */
+export type IdKind = "prog" | "map" | "link" | "btf";
+
+const NEXT_ID: Readonly<Record<IdKind, BpfCommandName>> = {
+  prog: "BPF_PROG_GET_NEXT_ID",
+  map: "BPF_MAP_GET_NEXT_ID",
+  link: "BPF_LINK_GET_NEXT_ID",
+  btf: "BPF_BTF_GET_NEXT_ID",
+};
+
+const FD_BY_ID: Readonly<Record<IdKind, BpfCommandName>> = {
+  prog: "BPF_PROG_GET_FD_BY_ID",
+  map: "BPF_MAP_GET_FD_BY_ID",
+  link: "BPF_LINK_GET_FD_BY_ID",
+  btf: "BPF_BTF_GET_FD_BY_ID",
+};
+
+/**
+ * The smallest id of a `kind` object greater than `startId`, or `undefined` when there is none
+ * (the kernel's ENOENT). Start from 0 to get the first. Links have ids since Linux 5.8.
+ */
+export function getNextId(kind: IdKind, startId: number): number | undefined {
+  const attr = getIdAttr(startId);
+  try {
+    bpfCall(NEXT_ID[kind], attr, []);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  }
+  return readNextId(attr);
+}
+
+/** Every id of a `kind` object in the kernel right now, smallest first (objects come and go meanwhile). */
+export function* allIds(kind: IdKind): Generator<number, void, undefined> {
+  let id = 0;
+  for (;;) {
+    const next = getNextId(kind, id);
+    if (next === undefined) return;
+    yield next;
+    id = next;
+  }
+}
+
+/**
+ * Opens the `kind` object with this id. Throws a BpfError with code ENOENT if there is none (it may
+ * have been freed since its id was seen); see {@link tryGetFdById}. `openFlags` is
+ * `BPF_F_RDONLY`/`BPF_F_WRONLY` for maps, 0 otherwise.
+ */
+export function getFdById(kind: IdKind, id: number, openFlags = 0): BpfFd {
+  const fd = bpfCall(FD_BY_ID[kind], getIdAttr(id, openFlags), [], { doing: `opening ${kind} id ${id}` });
+  return new BpfFd(fd, kind);
+}
+
+/** Like {@link getFdById}, but `undefined` when no object has this id (ENOENT): skip it and go on. */
+export function tryGetFdById(kind: IdKind, id: number, openFlags = 0): BpfFd | undefined {
+  try {
+    return getFdById(kind, id, openFlags);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  }
+}

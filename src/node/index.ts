@@ -1,0 +1,70 @@
+// The `bpftypes/node` entry point: real bpf(2) calls from Node (Linux only), over the pure core.
+
+export { type BpfBackend, bpfBackend, setBpfBackend, bpfSyscallNumber } from "./ffi.js";
+export { BpfError, type BpfErrorInit, isBpfError, isErrno, errnoName } from "./errors.js";
+export { BpfFd, type BpfFdKind, openFdCount, fdKindOf } from "./fd.js";
+export {
+  type KeepAlive,
+  type CountWidth,
+  type BufferRefFields,
+  type ArrayRefFields,
+  addressOf,
+  writeSizedPointer,
+  writeStringPointer,
+  writeBufferRef,
+  writeArrayRef,
+  cString,
+} from "./memory.js";
+export {
+  BPF_ATTR_SIZE,
+  BPF_INSN_SIZE,
+  ATTR_LAYOUT,
+  type AttrField,
+  type AttrGroup,
+  type MapCreateAttrInit,
+  type ProgLoadAttrInit,
+  type LinkCreateAttrInit,
+  type SizedBuffer,
+  type RecordArray,
+  newAttr,
+  writeObjectName,
+  mapCreateAttr,
+  mapElemAttr,
+  progLoadAttr,
+  readLogTrueSize,
+  objPinAttr,
+  getIdAttr,
+  readNextId,
+  infoAttr,
+  readInfoLen,
+  btfLoadAttr,
+  linkCreateAttr,
+  enableStatsAttr,
+} from "./attr.js";
+export { bpfCall, type BpfCommandName, type CallContext } from "./syscall.js";
+export { type IdKind, getNextId, allIds, getFdById, tryGetFdById } from "./ids.js";
+export { getInfoRaw, getBtfBytes, BTF_INFO_LAYOUT } from "./objinfo.js";
+export {
+  type MapShape,
+  type CreateMapOptions,
+  type LookupOptions,
+  MapFd,
+  MAP_INFO_LAYOUT,
+  isPerCpuMapType,
+  createMap,
+  readMapShape,
+  mapFromFd,
+  mapFromId,
+  mapLookup,
+  mapUpdate,
+  mapDelete,
+  mapNextKey,
+  mapKeys,
+} from "./maps.js";
+export { type LoadProgramOptions, type LoadedProgram, DEFAULT_LOG_SIZE, loadProgram, logText } from "./progs.js";
+export { type CreateLinkOptions, createLink, createXdpLink } from "./links.js";
+export { enableStats } from "./stats.js";
+export { type LoadBtfOptions, loadBtf } from "./btf.js";
+export { pinObject, getPinned } from "./pin.js";
+export { parseCpuList, possibleCpuCount } from "./cpus.js";
+export { HOST_LITTLE_ENDIAN } from "./bytes.js";

@@ -1,0 +1,258 @@
+// Maps: create, open, and the element commands (lookup, update, delete, next key) with sizes checked first.
+
+import {
+  BPF_MAP_TYPE_LRU_PERCPU_HASH,
+  BPF_MAP_TYPE_PERCPU_ARRAY,
+  BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+  BPF_MAP_TYPE_PERCPU_HASH,
+} from "./kernel.js";
+import { mapCreateAttr, mapElemAttr, type SizedBuffer } from "./attr.js";
+import { getU32 } from "./bytes.js";
+import { possibleCpuCount } from "./cpus.js";
+import { isErrno } from "./errors.js";
+import { BpfFd } from "./fd.js";
+import { getFdById } from "./ids.js";
+import type { KeepAlive } from "./memory.js";
+import { getInfoRaw } from "./objinfo.js";
+import { bpfCall } from "./syscall.js";
+
+/** The shape of a map: what the element commands need to size their buffers. */
+export interface MapShape {
+  /** `BPF_MAP_TYPE_*`. */
+  readonly mapType: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** `BPF_F_*` map flags. */
+  readonly mapFlags: number;
+}
+
+/** Map types whose values hold one slot per possible CPU. */
+const PER_CPU_TYPES: ReadonlySet<number> = new Set([
+  BPF_MAP_TYPE_PERCPU_HASH,
+  BPF_MAP_TYPE_PERCPU_ARRAY,
+  BPF_MAP_TYPE_LRU_PERCPU_HASH,
+  BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+]);
+
+/** True for a map type whose value has one slot per possible CPU (`BPF_MAP_TYPE_PERCPU_HASH` ...). */
+export function isPerCpuMapType(mapType: number): boolean {
+  return PER_CPU_TYPES.has(mapType);
+}
+
+/** A descriptor for a map, with the map's shape, so element calls can check buffer sizes before the call. */
+export class MapFd extends BpfFd implements MapShape {
+  readonly mapType: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly mapFlags: number;
+
+  /** Takes ownership of `fd`, a map descriptor with this shape. */
+  constructor(fd: number, shape: MapShape) {
+    super(fd, "map");
+    this.mapType = shape.mapType;
+    this.keySize = shape.keySize;
+    this.valueSize = shape.valueSize;
+    this.maxEntries = shape.maxEntries;
+    this.mapFlags = shape.mapFlags;
+  }
+
+  /**
+   * The bytes a lookup or update moves for one value: `valueSize`, or for per-CPU maps one slot
+   * per possible CPU, each rounded up to 8 bytes (`round_up(value_size, 8) * ncpus`).
+   */
+  get valueBufferSize(): number {
+    return isPerCpuMapType(this.mapType) ? Math.ceil(this.valueSize / 8) * 8 * possibleCpuCount() : this.valueSize;
+  }
+}
+
+/** What to create a map from: the BPF_MAP_CREATE fields, with descriptors as handles. */
+export interface CreateMapOptions {
+  /** `BPF_MAP_TYPE_*`. */
+  readonly mapType: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** `BPF_F_*` map flags (`BPF_F_NO_PREALLOC`, `BPF_F_MMAPABLE` ...). */
+  readonly mapFlags?: number;
+  /** Up to 15 letters, digits, `_` or `.`. */
+  readonly name?: string;
+  /** The template map of a map-in-map (`array_of_maps`, `hash_of_maps`). */
+  readonly innerMap?: BpfFd;
+  /** The NUMA node, read when `BPF_F_NUMA_NODE` is set. */
+  readonly numaNode?: number;
+  /** For offloaded maps: the device's ifindex. */
+  readonly mapIfindex?: number;
+  /** A BTF object describing the key and value types. */
+  readonly btf?: BpfFd;
+  readonly btfKeyTypeId?: number;
+  readonly btfValueTypeId?: number;
+  readonly btfVmlinuxValueTypeId?: number;
+  /** Type-specific extra: the bloom filter's hash count, the arena's address hint (Linux 5.16+). */
+  readonly mapExtra?: bigint;
+}
+
+/** Creates a map (BPF_MAP_CREATE). */
+export function createMap(options: CreateMapOptions): MapFd {
+  const attr = mapCreateAttr({
+    mapType: options.mapType,
+    keySize: options.keySize,
+    valueSize: options.valueSize,
+    maxEntries: options.maxEntries,
+    mapFlags: options.mapFlags ?? 0,
+    ...(options.name !== undefined && { name: options.name }),
+    ...(options.innerMap && { innerMapFd: options.innerMap.fd }),
+    ...(options.numaNode !== undefined && { numaNode: options.numaNode }),
+    ...(options.mapIfindex !== undefined && { mapIfindex: options.mapIfindex }),
+    ...(options.btf && { btfFd: options.btf.fd }),
+    ...(options.btfKeyTypeId !== undefined && { btfKeyTypeId: options.btfKeyTypeId }),
+    ...(options.btfValueTypeId !== undefined && { btfValueTypeId: options.btfValueTypeId }),
+    ...(options.btfVmlinuxValueTypeId !== undefined && { btfVmlinuxValueTypeId: options.btfVmlinuxValueTypeId }),
+    ...(options.mapExtra !== undefined && { mapExtra: options.mapExtra }),
+  });
+  const name = options.name ? ` ${JSON.stringify(options.name)}` : "";
+  const fd = bpfCall("BPF_MAP_CREATE", attr, [], { doing: `creating map${name} of type ${options.mapType}` });
+  return new MapFd(fd, {
+    mapType: options.mapType,
+    keySize: options.keySize,
+    valueSize: options.valueSize,
+    maxEntries: options.maxEntries,
+    mapFlags: options.mapFlags ?? 0,
+  });
+}
+
+/**
+ * The fields of `struct bpf_map_info` this module reads (offset, size), present since Linux 4.13; a
+ * test checks them against the running kernel's BTF.
+ */
+export const MAP_INFO_LAYOUT = {
+  /** Bytes to ask for: through `map_flags`. */
+  size: 24,
+  fields: {
+    type: { offset: 0, size: 4 },
+    id: { offset: 4, size: 4 },
+    key_size: { offset: 8, size: 4 },
+    value_size: { offset: 12, size: 4 },
+    max_entries: { offset: 16, size: 4 },
+    map_flags: { offset: 20, size: 4 },
+  },
+} as const;
+
+/** Reads a map's shape from the kernel (BPF_OBJ_GET_INFO_BY_FD). */
+export function readMapShape(fd: BpfFd): MapShape {
+  const info = new Uint8Array(MAP_INFO_LAYOUT.size);
+  const filled = getInfoRaw(fd, info);
+  if (filled < MAP_INFO_LAYOUT.size) throw new Error(`reading the shape of ${fd}: the kernel filled only ${filled} bytes`);
+  const f = MAP_INFO_LAYOUT.fields;
+  return {
+    mapType: getU32(info, f.type.offset),
+    keySize: getU32(info, f.key_size.offset),
+    valueSize: getU32(info, f.value_size.offset),
+    maxEntries: getU32(info, f.max_entries.offset),
+    mapFlags: getU32(info, f.map_flags.offset),
+  };
+}
+
+/**
+ * Turns a map descriptor from elsewhere (by id, from a pin) into a {@link MapFd}, reading its shape
+ * from the kernel. Takes over the descriptor: `fd` is released, not closed; on failure it is closed.
+ */
+export function mapFromFd(fd: BpfFd): MapFd {
+  let shape: MapShape;
+  try {
+    shape = readMapShape(fd);
+  } catch (error) {
+    fd.close();
+    throw error;
+  }
+  return new MapFd(fd.release(), shape);
+}
+
+/** Opens the map with this id (throws ENOENT if there is none). */
+export function mapFromId(id: number, openFlags = 0): MapFd {
+  return mapFromFd(getFdById("map", id, openFlags));
+}
+
+function keyOf(map: MapFd, key: Uint8Array | null): SizedBuffer {
+  return { buffer: key, size: map.keySize };
+}
+
+/** Options of {@link mapLookup}. */
+export interface LookupOptions {
+  /** Where to put the value (must be {@link MapFd.valueBufferSize} bytes); a new buffer if absent. */
+  readonly into?: Uint8Array;
+  /** `BPF_F_LOCK` for maps with a spin lock. */
+  readonly flags?: number;
+}
+
+/**
+ * Looks a key up (BPF_MAP_LOOKUP_ELEM): the value, or `undefined` if the key is absent. `key` must be
+ * the map's key size (`null` for maps without keys: a queue or stack peeks, and a bloom filter
+ * checks the value given in `into`). Per-CPU maps return one 8-byte-aligned slot per possible CPU.
+ */
+export function mapLookup(map: MapFd, key: Uint8Array | null, options: LookupOptions = {}): Uint8Array | undefined {
+  const value = options.into ?? new Uint8Array(map.valueBufferSize);
+  const keep: KeepAlive = [];
+  const attr = mapElemAttr(map.fd, keyOf(map, key), { buffer: value, size: map.valueBufferSize }, BigInt(options.flags ?? 0), keep);
+  try {
+    bpfCall("BPF_MAP_LOOKUP_ELEM", attr, keep);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  }
+  return value;
+}
+
+/**
+ * Sets a key's value (BPF_MAP_UPDATE_ELEM). `flags`: `BPF_ANY` (0, the default), `BPF_NOEXIST`,
+ * `BPF_EXIST`, maybe with `BPF_F_LOCK`. Sizes are checked before the call.
+ */
+export function mapUpdate(map: MapFd, key: Uint8Array | null, value: Uint8Array, flags = 0): void {
+  const keep: KeepAlive = [];
+  const attr = mapElemAttr(map.fd, keyOf(map, key), { buffer: value, size: map.valueBufferSize }, BigInt(flags), keep);
+  bpfCall("BPF_MAP_UPDATE_ELEM", attr, keep);
+}
+
+/** Deletes a key (BPF_MAP_DELETE_ELEM): `true` if it was there, `false` if it was not (ENOENT). */
+export function mapDelete(map: MapFd, key: Uint8Array | null): boolean {
+  const keep: KeepAlive = [];
+  const attr = mapElemAttr(map.fd, keyOf(map, key), null, 0n, keep);
+  try {
+    bpfCall("BPF_MAP_DELETE_ELEM", attr, keep);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return false;
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * The key after `key` (BPF_MAP_GET_NEXT_KEY), or the first key for `null`; `undefined` after the
+ * last one (ENOENT).
+ */
+export function mapNextKey(map: MapFd, key: Uint8Array | null): Uint8Array | undefined {
+  const next = new Uint8Array(map.keySize);
+  const keep: KeepAlive = [];
+  // A null key asks for the first key whatever the key size, so it is passed as a 0-byte buffer.
+  const current: SizedBuffer = key === null ? { buffer: null, size: 0 } : keyOf(map, key);
+  const attr = mapElemAttr(map.fd, current, { buffer: next, size: map.keySize }, 0n, keep);
+  try {
+    bpfCall("BPF_MAP_GET_NEXT_KEY", attr, keep);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  }
+  return next;
+}
+
+/** Every key of a map, by repeated {@link mapNextKey} (a key deleted meanwhile may restart a hash walk). */
+export function* mapKeys(map: MapFd): Generator<Uint8Array, void, undefined> {
+  let key: Uint8Array | null = null;
+  for (;;) {
+    const next = mapNextKey(map, key);
+    if (next === undefined) return;
+    yield next;
+    key = next;
+  }
+}
