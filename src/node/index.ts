@@ -49,6 +49,7 @@ export {
   type CreateMapOptions,
   type LookupOptions,
   MapFd,
+  ElemFlags,
   MAP_INFO_LAYOUT,
   isPerCpuMapType,
   createMap,

@@ -1,6 +1,6 @@
 // Links: BPF_LINK_CREATE, with a shortcut for XDP links on a network device.
 
-import { BPF_XDP } from "./kernel.js";
+import { BPF_XDP, attachTypes } from "../index.js";
 import { linkCreateAttr } from "./attr.js";
 import { BpfFd } from "./fd.js";
 import { bpfCall } from "./syscall.js";
@@ -26,7 +26,7 @@ export function createLink(options: CreateLinkOptions): BpfFd {
     ...(options.flags !== undefined && { flags: options.flags }),
   });
   const fd = bpfCall("BPF_LINK_CREATE", attr, [], {
-    doing: `creating a link of attach type ${options.attachType} to target ${options.target}`,
+    doing: `creating ${attachTypes.shortName(options.attachType)} link to target ${options.target}`,
   });
   return new BpfFd(fd, "link");
 }

@@ -5,7 +5,8 @@ import {
   BPF_MAP_TYPE_PERCPU_ARRAY,
   BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
   BPF_MAP_TYPE_PERCPU_HASH,
-} from "./kernel.js";
+  mapTypes,
+} from "../index.js";
 import { mapCreateAttr, mapElemAttr, type SizedBuffer } from "./attr.js";
 import { getU32 } from "./bytes.js";
 import { possibleCpuCount } from "./cpus.js";
@@ -15,6 +16,14 @@ import { getFdById } from "./ids.js";
 import type { KeepAlive } from "./memory.js";
 import { getInfoRaw } from "./objinfo.js";
 import { bpfCall } from "./syscall.js";
+
+/**
+ * The `flags` of the element commands, from an anonymous enum in linux/bpf.h that the generated
+ * tables do not carry: `BPF_ANY` creates or replaces, `BPF_NOEXIST` only creates, `BPF_EXIST` only
+ * replaces (for a queue or stack: push even when full, dropping the oldest), `BPF_F_LOCK` takes the
+ * value's spin lock (Linux 5.1+).
+ */
+export const ElemFlags = { BPF_ANY: 0, BPF_NOEXIST: 1, BPF_EXIST: 2, BPF_F_LOCK: 4 } as const;
 
 /** The shape of a map: what the element commands need to size their buffers. */
 export interface MapShape {
@@ -112,7 +121,8 @@ export function createMap(options: CreateMapOptions): MapFd {
     ...(options.mapExtra !== undefined && { mapExtra: options.mapExtra }),
   });
   const name = options.name ? ` ${JSON.stringify(options.name)}` : "";
-  const fd = bpfCall("BPF_MAP_CREATE", attr, [], { doing: `creating map${name} of type ${options.mapType}` });
+  const doing = `creating ${mapTypes.shortName(options.mapType)} map${name}`;
+  const fd = bpfCall("BPF_MAP_CREATE", attr, [], { doing });
   return new MapFd(fd, {
     mapType: options.mapType,
     keySize: options.keySize,
@@ -205,10 +215,10 @@ export function mapLookup(map: MapFd, key: Uint8Array | null, options: LookupOpt
 }
 
 /**
- * Sets a key's value (BPF_MAP_UPDATE_ELEM). `flags`: `BPF_ANY` (0, the default), `BPF_NOEXIST`,
- * `BPF_EXIST`, maybe with `BPF_F_LOCK`. Sizes are checked before the call.
+ * Sets a key's value (BPF_MAP_UPDATE_ELEM). `flags` is one of {@link ElemFlags} (`BPF_ANY`, the
+ * default, `BPF_NOEXIST`, `BPF_EXIST`), maybe with `BPF_F_LOCK`. Sizes are checked before the call.
  */
-export function mapUpdate(map: MapFd, key: Uint8Array | null, value: Uint8Array, flags = 0): void {
+export function mapUpdate(map: MapFd, key: Uint8Array | null, value: Uint8Array, flags: number = ElemFlags.BPF_ANY): void {
   const keep: KeepAlive = [];
   const attr = mapElemAttr(map.fd, keyOf(map, key), { buffer: value, size: map.valueBufferSize }, BigInt(flags), keep);
   bpfCall("BPF_MAP_UPDATE_ELEM", attr, keep);

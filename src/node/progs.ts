@@ -1,5 +1,6 @@
 // Programs: BPF_PROG_LOAD with an optional verifier log, whose text a failed load carries in its error.
 
+import { progTypes } from "../index.js";
 import { BPF_INSN_SIZE, progLoadAttr, readLogTrueSize, type RecordArray } from "./attr.js";
 import { isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";
@@ -90,7 +91,7 @@ function loadOnce(options: LoadProgramOptions, logLevel: number, logSize: number
   );
   const name = options.name ? ` ${JSON.stringify(options.name)}` : "";
   const fd = bpfCall("BPF_PROG_LOAD", attr, keep, {
-    doing: `loading program${name} of type ${options.progType}`,
+    doing: `loading ${progTypes.shortName(options.progType)} program${name}`,
     log: () => (log ? logText(log) : ""),
   });
   return { fd, log: log ? logText(log) : "", trueSize: readLogTrueSize(attr) };
