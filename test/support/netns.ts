@@ -67,11 +67,16 @@ export function createTestNetns(): TestNetns {
         const target = openSync(`/var/run/netns/${name}`, "r");
         try {
           if (enter(target, CLONE_NEWNET) !== 0) throw new Error(`setns into ${name} failed`);
+          let outcome: { value: T } | { error: unknown };
           try {
-            return fn();
-          } finally {
-            if (enter(home, CLONE_NEWNET) !== 0) throw new Error("setns back to the original network namespace failed");
+            outcome = { value: fn() };
+          } catch (error) {
+            outcome = { error };
           }
+          // Going back matters more than fn's own error: everything after would run in the wrong namespace.
+          if (enter(home, CLONE_NEWNET) !== 0) throw new Error("setns back to the original network namespace failed");
+          if ("error" in outcome) throw outcome.error;
+          return outcome.value;
         } finally {
           closeSync(target);
           closeSync(home);
