@@ -1,0 +1,32 @@
+// TypeDoc plugin: a property of an anonymous object type (an `as const` table, an inline type) is covered by the doc comment of the declaration that holds it.
+//
+// `validation.notDocumented` would otherwise ask for a comment on every leaf of a nested constant
+// table (`ATTR_LAYOUT.mapCreate.fields.map_type.offset`), which has nothing to say beyond its
+// value. Properties of named interfaces and classes still need their own comment, and so does the
+// exported declaration holding the table.
+
+import { Converter, ReflectionKind } from "typedoc";
+
+/**
+ * True when some ancestor of `reflection` is an anonymous object type, and none is a parameter
+ * (TypeDoc never asks for docs inside a parameter's type, and would flag the name as unused).
+ */
+function insideTypeLiteral(reflection) {
+  let literal = false;
+  for (let parent = reflection.parent; parent; parent = parent.parent) {
+    if (parent.kindOf(ReflectionKind.Parameter)) return false;
+    if (parent.kindOf(ReflectionKind.TypeLiteral)) literal = true;
+  }
+  return literal;
+}
+
+/** Registers the plugin: adds such properties to `intentionallyNotDocumented` before validation runs. */
+export function load(app) {
+  app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
+    const names = new Set(app.options.getValue("intentionallyNotDocumented"));
+    for (const reflection of context.project.getReflectionsByKind(ReflectionKind.Property)) {
+      if (!reflection.hasComment() && insideTypeLiteral(reflection)) names.add(reflection.getFriendlyFullName());
+    }
+    app.options.setValue("intentionallyNotDocumented", [...names]);
+  });
+}
