@@ -46,7 +46,7 @@ const MAX_KIND = ENUM64;
 
 const MAGIC = 0xeb9f;
 const HEADER_LEN = 24; // struct btf_header up to str_len
-const HEADER_LEN_LAYOUT = 32; // with layout_off and layout_len (Linux 7.0)
+const HEADER_LEN_LAYOUT = 32; // with layout_off and layout_len (newer kernels; the pinned 7.1 blob has them)
 
 // Results of the memoized resolve/sizeof walks, besides real ids and sizes.
 const UNKNOWN = -1; // resolve memo: not computed yet
@@ -96,7 +96,7 @@ export class Btf {
     if (base !== undefined && !(base instanceof Btf)) throw new TypeError("parsing BTF: options.base must be a Btf");
     this.base = base;
     this.startId = base === undefined ? 1 : base.typeCount;
-    this.startStringOffset = base === undefined ? 0 : base.startStringOffset + base.strs.length;
+    this.startStringOffset = base === undefined ? 0 : base.stringEnd;
 
     const total = bytes.length;
     if (total < 2) throw bad("TRUNCATED", `the ${total}-byte blob is shorter than the ${HEADER_LEN}-byte header`);
@@ -334,6 +334,14 @@ export class Btf {
     this.cache = cache;
   }
 
+  /**
+   * One past the last valid string offset, counting the base's strings for split BTF: where the
+   * string offsets of a blob split from this one start.
+   */
+  get stringEnd(): number {
+    return this.startStringOffset + this.strs.length;
+  }
+
   /** One more than the highest valid type id, counting the base's types for split BTF. */
   get typeCount(): number {
     return this.startId + this.count;
@@ -478,7 +486,7 @@ export class Btf {
     }
     throw new BtfError(
       "STRING_OUT_OF_RANGE",
-      `reading BTF string at offset ${offset}: the strings end at offset ${this.startStringOffset + this.strs.length}`,
+      `reading BTF string at offset ${offset}: the strings end at offset ${this.stringEnd}`,
     );
   }
 
