@@ -77,7 +77,9 @@ export function openFdCount(): number {
 const ANON_INODE_KIND: Readonly<Record<string, BpfFdKind>> = {
   "anon_inode:bpf-map": "map",
   "anon_inode:bpf-prog": "prog",
+  // A new link's fd is "bpf_link", but one opened from a pin is "bpf-link".
   "anon_inode:bpf_link": "link",
+  "anon_inode:bpf-link": "link",
   "anon_inode:btf": "btf",
   "anon_inode:bpf-stats": "stats",
 };

@@ -1,4 +1,4 @@
-// A throwaway network namespace with a dummy device, and a way to run code inside it, for XDP link tests.
+// A throwaway network namespace with a dummy (or veth) device, and a way to run code inside it, for XDP link tests.
 
 import { execFileSync } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
@@ -7,6 +7,9 @@ import type Koffi from "koffi";
 
 /** `CLONE_NEWNET`: the namespace type setns(2) is asked to join. */
 const CLONE_NEWNET = 0x4000_0000;
+
+/** The test device's ifindex: chosen, so that it most likely names no device outside the namespace. */
+const DEVICE_INDEX = 4242;
 
 function ip(...args: string[]): string {
   return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -22,7 +25,7 @@ function bindSetns(): (fd: number, nstype: number) => number {
   return setns;
 }
 
-/** A network namespace made for one test file, holding one dummy device. */
+/** A network namespace made for one test file, holding one test device. */
 export interface TestNetns {
   readonly name: string;
   readonly device: string;
@@ -36,7 +39,10 @@ export interface TestNetns {
   dispose(): void;
 }
 
-/** Creates namespace `bpftypes-<pid>` with a dummy device `bpft0`, up. Needs root and iproute2. */
+/**
+ * Creates namespace `bpftypes-<pid>` with a device `bpft0`, up: a dummy device, or a veth end where
+ * the kernel has no dummy driver. Needs root and iproute2.
+ */
 export function createTestNetns(): TestNetns {
   const name = `bpftypes-${process.pid}`;
   const device = "bpft0";
@@ -48,7 +54,12 @@ export function createTestNetns(): TestNetns {
     ip("netns", "del", name);
   };
   try {
-    ip("-n", name, "link", "add", device, "type", "dummy");
+    try {
+      ip("-n", name, "link", "add", device, "index", String(DEVICE_INDEX), "type", "dummy");
+    } catch {
+      // Kernels without the dummy driver: one end of a veth pair, both ends inside the namespace.
+      ip("-n", name, "link", "add", device, "index", String(DEVICE_INDEX), "type", "veth", "peer", "name", `${device}p`);
+    }
     ip("-n", name, "link", "set", device, "up");
     const linkShow = (): Record<string, unknown> => {
       const [link] = JSON.parse(ip("-n", name, "-j", "link", "show", "dev", device)) as Record<string, unknown>[];
