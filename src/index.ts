@@ -2,3 +2,4 @@
 
 export * from "./uapi/index.js";
 export * from "./btf/index.js";
+export * from "./codec/index.js";
