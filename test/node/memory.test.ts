@@ -29,6 +29,9 @@ import {
 } from "bpftypes/node";
 import { BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
 import { returnImm } from "../support/insns.js";
+import { checkFdLeaks } from "../support/fds.js";
+
+checkFdLeaks();
 
 const le = (u8: Uint8Array): DataView => new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
 const u64At = (u8: Uint8Array, offset: number): bigint => le(u8).getBigUint64(offset, true);
