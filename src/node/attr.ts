@@ -20,7 +20,9 @@ export const BPF_ATTR_SIZE = 168;
 
 /** One field of `union bpf_attr`: byte offset and size. */
 export interface AttrField {
+  /** Byte offset from the start of the union. */
   readonly offset: number;
+  /** Size in bytes. */
   readonly size: number;
 }
 
@@ -29,7 +31,9 @@ export interface AttrField {
  * union member (`"info"`, `"link_create"`), or is `null` for one of its anonymous structs.
  */
 export interface AttrGroup {
+  /** The union member's name, `null` for an anonymous struct. */
   readonly member: string | null;
+  /** The fields by kernel name. */
   readonly fields: Readonly<Record<string, AttrField>>;
 }
 
@@ -213,7 +217,9 @@ export function mapCreateAttr(init: MapCreateAttrInit): Uint8Array {
 
 /** A key or value buffer with the size the kernel will use for it (the map's key or value size). */
 export interface SizedBuffer {
+  /** The bytes, `null` for none. */
   readonly buffer: Uint8Array | null;
+  /** How many bytes the kernel will read or write through the pointer. */
   readonly size: number;
 }
 
@@ -243,7 +249,9 @@ export const BPF_INSN_SIZE = 8;
 
 /** An array of fixed-size records (func info, line info) and the record size the kernel is told. */
 export interface RecordArray {
+  /** The records, back to back: their count is `records.byteLength / recordSize`. */
   readonly records: Uint8Array;
+  /** Bytes per record, as the kernel is told (`func_info_rec_size` ...). */
   readonly recordSize: number;
 }
 
@@ -355,10 +363,13 @@ export function btfLoadAttr(btf: Uint8Array, log: Uint8Array | null, logLevel: n
 
 /** The fields of a BPF_LINK_CREATE attr common to every link type. */
 export interface LinkCreateAttrInit {
+  /** The program's descriptor number. */
   readonly progFd: number;
   /** `target_fd` or `target_ifindex` (one field): a cgroup fd, a device's ifindex ... */
   readonly target: number;
+  /** `BPF_*` attach type. */
   readonly attachType: number;
+  /** Attach-type-specific flags. */
   readonly flags?: number;
 }
 

@@ -29,8 +29,11 @@ export const ElemFlags = { BPF_ANY: 0, BPF_NOEXIST: 1, BPF_EXIST: 2, BPF_F_LOCK:
 export interface MapShape {
   /** `BPF_MAP_TYPE_*`. */
   readonly mapType: number;
+  /** Bytes in a key; 0 for maps without keys (queue, stack, bloom filter, ring buffer, arena). */
   readonly keySize: number;
+  /** Bytes in a value (for per-CPU maps: in one CPU's slot). */
   readonly valueSize: number;
+  /** The capacity; for a ring buffer its size in bytes, for an arena in pages. */
   readonly maxEntries: number;
   /** `BPF_F_*` map flags. */
   readonly mapFlags: number;
@@ -51,10 +54,15 @@ export function isPerCpuMapType(mapType: number): boolean {
 
 /** A descriptor for a map, with the map's shape, so element calls can check buffer sizes before the call. */
 export class MapFd extends BpfFd implements MapShape {
+  /** `BPF_MAP_TYPE_*`. */
   readonly mapType: number;
+  /** Bytes in a key. */
   readonly keySize: number;
+  /** Bytes in a value (one CPU's slot for per-CPU maps). */
   readonly valueSize: number;
+  /** The capacity. */
   readonly maxEntries: number;
+  /** `BPF_F_*` map flags. */
   readonly mapFlags: number;
 
   /** Takes ownership of `fd`, a map descriptor with this shape. */
@@ -80,8 +88,11 @@ export class MapFd extends BpfFd implements MapShape {
 export interface CreateMapOptions {
   /** `BPF_MAP_TYPE_*`. */
   readonly mapType: number;
+  /** Bytes in a key (0 for maps without keys). */
   readonly keySize: number;
+  /** Bytes in a value. */
   readonly valueSize: number;
+  /** The capacity (bytes for a ring buffer, pages for an arena). */
   readonly maxEntries: number;
   /** `BPF_F_*` map flags (`BPF_F_NO_PREALLOC`, `BPF_F_MMAPABLE` ...). */
   readonly mapFlags?: number;
@@ -95,8 +106,11 @@ export interface CreateMapOptions {
   readonly mapIfindex?: number;
   /** A BTF object describing the key and value types. */
   readonly btf?: BpfFd;
+  /** The key's type id in `btf`. */
   readonly btfKeyTypeId?: number;
+  /** The value's type id in `btf`. */
   readonly btfValueTypeId?: number;
+  /** For struct_ops maps: the value's type id in the kernel's BTF. */
   readonly btfVmlinuxValueTypeId?: number;
   /** Type-specific extra: the bloom filter's hash count, the arena's address hint (Linux 5.16+). */
   readonly mapExtra?: bigint;

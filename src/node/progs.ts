@@ -39,8 +39,11 @@ export interface LoadProgramOptions {
   readonly progIfindex?: number;
   /** A BTF object for func and line info. */
   readonly btf?: BpfFd;
+  /** `struct bpf_func_info` records: which BTF function each subprogram is. */
   readonly funcInfo?: RecordArray;
+  /** `struct bpf_line_info` records: source lines for instructions. */
   readonly lineInfo?: RecordArray;
+  /** The BTF id of the kernel function or type to attach to (tracing, LSM, struct_ops). */
   readonly attachBtfId?: number;
   /** The program this one attaches to (freplace, fentry on a bpf program). */
   readonly attachProg?: BpfFd;
@@ -48,7 +51,9 @@ export interface LoadProgramOptions {
 
 /** A loaded program and the verifier log it produced (`""` when no log was asked). */
 export interface LoadedProgram {
+  /** The program's descriptor: the caller owns it. */
   readonly fd: BpfFd;
+  /** The verifier log text. */
   readonly log: string;
   /** The whole log's length as the kernel counted it (Linux 6.4+), `undefined` before. */
   readonly logTrueSize: number | undefined;
