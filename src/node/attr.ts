@@ -177,18 +177,31 @@ export function writeObjectName(attr: Uint8Array, field: AttrField, name: string
 
 /** The fields of a BPF_MAP_CREATE attr (kernel names in camel case). */
 export interface MapCreateAttrInit {
+  /** `map_type`: `BPF_MAP_TYPE_*`. */
   readonly mapType: number;
+  /** `key_size` in bytes. */
   readonly keySize: number;
+  /** `value_size` in bytes. */
   readonly valueSize: number;
+  /** `max_entries`. */
   readonly maxEntries: number;
+  /** `map_flags`: `BPF_F_*`. */
   readonly mapFlags?: number;
+  /** `inner_map_fd`: the template map of a map-in-map. */
   readonly innerMapFd?: number;
+  /** `numa_node`, read with `BPF_F_NUMA_NODE`. */
   readonly numaNode?: number;
+  /** `map_name`: up to 15 letters, digits, `_` or `.`. */
   readonly name?: string;
+  /** `map_ifindex`: the device of an offloaded map. */
   readonly mapIfindex?: number;
+  /** `btf_fd`: a BTF object describing key and value. */
   readonly btfFd?: number;
+  /** `btf_key_type_id`. */
   readonly btfKeyTypeId?: number;
+  /** `btf_value_type_id`. */
   readonly btfValueTypeId?: number;
+  /** `btf_vmlinux_value_type_id` (struct_ops maps). */
   readonly btfVmlinuxValueTypeId?: number;
   /** Type-specific extra (bloom filter: hash count; arena: address hint). Linux 5.16+. */
   readonly mapExtra?: bigint;
@@ -257,22 +270,35 @@ export interface RecordArray {
 
 /** The fields of a BPF_PROG_LOAD attr (kernel names in camel case). */
 export interface ProgLoadAttrInit {
+  /** `prog_type`: `BPF_PROG_TYPE_*`. */
   readonly progType: number;
   /** The instructions, 8 bytes each: `insn_cnt` is their count. */
   readonly insns: Uint8Array;
+  /** `license`, passed as a NUL-terminated string. */
   readonly license: string;
+  /** `log_level`: a bit mask of verifier log levels. */
   readonly logLevel?: number;
   /** The verifier log buffer: `log_size` is its length. */
   readonly logBuf?: Uint8Array | null;
+  /** `kern_version` (kprobes on kernels before 5.0). */
   readonly kernVersion?: number;
+  /** `prog_flags`: `BPF_F_*` load flags. */
   readonly progFlags?: number;
+  /** `prog_name`: up to 15 letters, digits, `_` or `.`. */
   readonly name?: string;
+  /** `prog_ifindex`: the device of an offloaded program. */
   readonly progIfindex?: number;
+  /** `expected_attach_type`: `BPF_*` attach type. */
   readonly expectedAttachType?: number;
+  /** `prog_btf_fd`: the BTF object for func and line info. */
   readonly progBtfFd?: number;
+  /** `func_info`, `func_info_cnt` and `func_info_rec_size`, from the records. */
   readonly funcInfo?: RecordArray;
+  /** `line_info`, `line_info_cnt` and `line_info_rec_size`, from the records. */
   readonly lineInfo?: RecordArray;
+  /** `attach_btf_id`. */
   readonly attachBtfId?: number;
+  /** `attach_prog_fd`. */
   readonly attachProgFd?: number;
 }
 

@@ -172,6 +172,7 @@ export interface BpfErrorInit {
  * when there is one, follows it on its own lines.
  */
 export class BpfError extends Error {
+  /** Always `"BpfError"`: what {@link isBpfError} checks. */
   override readonly name = "BpfError";
   /** The kernel command name, `"BPF_MAP_CREATE"`. */
   readonly command: string;
