@@ -1,9 +1,126 @@
-// `bpftypes prog`: not written yet.
+// `bpftypes prog [show|list] [id N | pinned PATH]`: the kernel's programs, as a table or as bpftool's JSON.
 
-import { CommandError } from "./errors.js";
-import type { Output } from "./output.js";
+import { progTypes } from "../index.js";
+import { programById, programByPin, programs, type ProgramDetails } from "../node/objects.js";
+import { devJson, epochSeconds, idList, localTime, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
+import type { JsonValue, Output } from "./output.js";
+
+/** Help text of `bpftypes prog`. */
+export const PROG_HELP = showHelp(
+  "prog",
+  "id, type, name, tag, gpl_compatible, run_time_ns, run_cnt, recursion_misses, dev, loaded_at,\n  uid, orphaned, bytes_xlated, jited, bytes_jited, bytes_memlock, map_ids, btf_id",
+);
+
+/**
+ * A program as `bpftool -j prog show` prints it: the same keys, in the same order, with the same
+ * value types; counters that are zero and facts the kernel did not give are left out as bpftool
+ * leaves them out. Our additions are under `bpftypes`.
+ */
+export function progJson(prog: ProgramDetails): JsonValue {
+  const info = prog.info;
+  const loaded = info.load_time !== undefined && info.load_time !== 0n && prog.loadedAt !== undefined;
+  return {
+    id: prog.id,
+    type: typeJson(progTypes, info.type),
+    name: info.name ? prog.name : undefined,
+    tag: info.tag ?? "0000000000000000",
+    gpl_compatible: info.gpl_compatible ?? false,
+    ...(info.run_time_ns ? { run_time_ns: info.run_time_ns, run_cnt: info.run_cnt ?? 0n } : {}),
+    recursion_misses: info.recursion_misses ? info.recursion_misses : undefined,
+    dev: devJson(info.ifindex, info.netns_dev, info.netns_ino),
+    ...(loaded ? { loaded_at: epochSeconds(prog.loadedAt!), uid: info.created_by_uid ?? 0 } : {}),
+    orphaned: prog.orphaned,
+    bytes_xlated: info.xlated_prog_len ?? 0,
+    jited: (info.jited_prog_len ?? 0) > 0,
+    bytes_jited: info.jited_prog_len ? info.jited_prog_len : undefined,
+    bytes_memlock: prog.bytesMemlock,
+    map_ids: prog.mapIds.length > 0 ? prog.mapIds : undefined,
+    btf_id: info.btf_id ? info.btf_id : undefined,
+    bpftypes: {
+      type_name: typeNameJson(progTypes, info.type),
+      type_since: typeSinceJson(progTypes, info.type),
+      loaded_at: prog.loadedAt === undefined ? undefined : new Date(prog.loadedAt).toISOString(),
+      verified_insns: info.verified_insns,
+      attach_btf_obj_id: info.attach_btf_obj_id ? info.attach_btf_obj_id : undefined,
+      attach_btf_id: info.attach_btf_id ? info.attach_btf_id : undefined,
+      short_name: info.name !== undefined && info.name !== prog.name ? info.name : undefined,
+      absent: info.absent.length > 0 ? info.absent : undefined,
+    },
+  };
+}
+
+function readOne(options: ShowOptions): ProgramDetails {
+  return options.pinned !== undefined ? programByPin(options.pinned) : programById(options.id!);
+}
+
+/** Prints programs: all of them, or the one with `id`, or the one pinned at `pinned`. */
+export async function progShow(options: ShowOptions, out: Output): Promise<void> {
+  runShow(options, out, {
+    one: readOne,
+    all: () => programs(),
+    json: progJson,
+    columns: [
+      { title: "ID", right: true },
+      { title: "TYPE" },
+      { title: "NAME" },
+      { title: "TAG" },
+      { title: "GPL" },
+      { title: "LOADED AT" },
+      { title: "UID", right: true },
+      { title: "XLATED", right: true },
+      { title: "JITED", right: true },
+      { title: "MEMLOCK", right: true },
+      { title: "MAPS" },
+      { title: "BTF", right: true },
+    ],
+    row: (prog) => [
+      String(prog.id),
+      typeText(progTypes, prog.info.type),
+      prog.name || "-",
+      prog.info.tag ?? "-",
+      prog.info.gpl_compatible ? "yes" : "no",
+      prog.loadedAt === undefined ? "-" : localTime(prog.loadedAt),
+      prog.loadedAt === undefined ? "-" : String(prog.info.created_by_uid ?? "-"),
+      String(prog.info.xlated_prog_len ?? 0),
+      prog.info.jited_prog_len ? String(prog.info.jited_prog_len) : "-",
+      prog.bytesMemlock === undefined ? "-" : String(prog.bytesMemlock),
+      idList(prog.mapIds),
+      prog.info.btf_id ? String(prog.info.btf_id) : "-",
+    ],
+    detail: (prog) => {
+      const info = prog.info;
+      const entry = progTypes.entry(info.type ?? 0);
+      const rows: [string, string][] = [
+        ["id", String(prog.id)],
+        ["type", `${typeText(progTypes, info.type)}${entry ? ` (${entry.name}, ${entry.since ? `Linux ${entry.since.text}` : "?"})` : ""}`],
+        ["name", prog.name || "-"],
+        ["tag", info.tag ?? "-"],
+        ["gpl compatible", info.gpl_compatible ? "yes" : "no"],
+        ["loaded at", prog.loadedAt === undefined ? "-" : `${localTime(prog.loadedAt)}  uid ${info.created_by_uid ?? "?"}`],
+        ["xlated", `${info.xlated_prog_len ?? 0} bytes`],
+        ["jited", info.jited_prog_len ? `${info.jited_prog_len} bytes` : "no"],
+        ["memlock", prog.bytesMemlock === undefined ? "-" : `${prog.bytesMemlock} bytes`],
+        ["map ids", idList(prog.mapIds)],
+        ["btf id", info.btf_id ? String(info.btf_id) : "-"],
+      ];
+      if (info.run_time_ns) rows.push(["run time", `${info.run_time_ns} ns in ${info.run_cnt ?? 0n} runs`]);
+      if (info.recursion_misses) rows.push(["recursion misses", String(info.recursion_misses)]);
+      if (info.verified_insns !== undefined) rows.push(["verified insns", String(info.verified_insns)]);
+      if (info.attach_btf_obj_id) rows.push(["attach btf", `object ${info.attach_btf_obj_id}, type ${info.attach_btf_id ?? 0}`]);
+      if (prog.orphaned) rows.push(["orphaned", "yes: its device is gone"]);
+      return rows;
+    },
+  });
+}
+
+/** Prints every program (the same as {@link progShow} with no id or pin). */
+export async function progList(out: Output): Promise<void> {
+  await progShow({}, out);
+}
 
 /** Parses `bpftypes prog ...` and runs it. */
-export async function runProg(_argv: readonly string[], _out: Output): Promise<void> {
-  throw new CommandError("prog: not implemented yet");
+export async function runProg(argv: readonly string[], out: Output): Promise<void> {
+  const parsed = parseShow("prog", argv);
+  if (parsed.verb === "help") out.line(PROG_HELP);
+  else await progShow(parsed.options, out);
 }

@@ -69,3 +69,35 @@ export { type LoadBtfOptions, loadBtf } from "./btf.js";
 export { pinObject, getPinned } from "./pin.js";
 export { parseCpuList, possibleCpuCount } from "./cpus.js";
 export { HOST_LITTLE_ENDIAN } from "./bytes.js";
+export {
+  type ProgramDetails,
+  type MapDetails,
+  type LinkDetails,
+  type BtfDetails,
+  type ProgramOptions,
+  type MapOptions,
+  type LinkOptions,
+  type BtfOptions,
+  type BtfUsers,
+  Inspector,
+  ObjectKindError,
+  programs,
+  maps,
+  links,
+  btfObjects,
+  programById,
+  programByFd,
+  programByPin,
+  mapById,
+  mapByFd,
+  mapByPin,
+  linkById,
+  linkByFd,
+  linkByPin,
+  btfById,
+  btfByFd,
+  btfByPin,
+  btfUsers,
+} from "./objects.js";
+export { FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo } from "./fdinfo.js";
+export { bootTimeMs, bootNsToEpochMs, resetBootTime } from "./boot-time.js";

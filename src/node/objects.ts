@@ -1,0 +1,572 @@
+// Inspecting the kernel's programs, maps, links and BTF objects: walk them all or look one up, with decoded info and the facts bpftool adds.
+
+import {
+  decodeBtfInfo,
+  decodeLinkInfo,
+  decodeMapInfo,
+  decodeProgInfo,
+  fieldOffset,
+  infoLayouts,
+  type BtfInfo,
+  type Decoded,
+  type LinkInfo,
+  type MapInfo,
+  type ProgInfo,
+} from "../codec/index.js";
+import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN, parseBtf, type Btf } from "../index.js";
+import { bootNsToEpochMs } from "./boot-time.js";
+import { getU32, putU32 } from "./bytes.js";
+import { isErrno } from "./errors.js";
+import { type BpfFd, type BpfFdKind } from "./fd.js";
+import { FdinfoReader, fdinfoNumber, fdinfoField } from "./fdinfo.js";
+import { getFdById, getNextId, tryGetFdById, type IdKind } from "./ids.js";
+import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
+import { getBtfBytes, getInfoRaw } from "./objinfo.js";
+import { getPinned } from "./pin.js";
+
+/** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
+export interface ProgramDetails {
+  /** The program's id. */
+  readonly id: number;
+  /**
+   * `bpf_prog_info` as the kernel filled it (fields an older kernel does not fill are absent). Its
+   * `map_ids` and `func_info` hold addresses of this library's buffers, not data: see `mapIds`.
+   */
+  readonly info: Decoded<ProgInfo>;
+  /**
+   * The program's name in full: the kernel keeps 15 bytes, so a longer name is read from the
+   * program's BTF (the name of its first function), as bpftool does; else `info.name`.
+   */
+  readonly name: string;
+  /** Ids of the maps the program uses (empty when not asked for). */
+  readonly mapIds: readonly number[];
+  /** When the program was loaded, in milliseconds since the Unix epoch; `undefined` when the kernel does not say (before 4.15). */
+  readonly loadedAt: number | undefined;
+  /** The memory charged for the program, from fdinfo `memlock`; `undefined` when not read or not shown. */
+  readonly bytesMemlock: number | undefined;
+  /**
+   * True for an offloaded program whose device is gone: the kernel then answers ENODEV and tells
+   * nothing but its id (bpftool's "orphaned").
+   */
+  readonly orphaned: boolean;
+}
+
+/** A map as bpftool shows it: the decoded `bpf_map_info` and the fdinfo facts. */
+export interface MapDetails {
+  /** The map's id. */
+  readonly id: number;
+  /** `bpf_map_info` as the kernel filled it. */
+  readonly info: Decoded<MapInfo>;
+  /** The memory charged for the map (fdinfo `memlock`); `undefined` when not read. */
+  readonly bytesMemlock: number | undefined;
+  /** Whether user space can no longer change the map (BPF_MAP_FREEZE, fdinfo `frozen`, Linux 5.2); `undefined` when not read or not shown. */
+  readonly frozen: boolean | undefined;
+  /**
+   * For a program array, the type of program that owns it (the first program that used it for tail
+   * calls, fdinfo `owner_prog_type`); `undefined` for other maps and for an unowned array.
+   */
+  readonly ownerProgType: number | undefined;
+  /** For an owned program array, whether its owner is JIT-compiled (fdinfo `owner_jited`). */
+  readonly ownerJited: boolean | undefined;
+}
+
+/** A link as bpftool shows it: the decoded `bpf_link_info` and the strings its arm points to. */
+export interface LinkDetails {
+  /** The link's id. */
+  readonly id: number;
+  /** `bpf_link_info`, the arm of its type decoded. String pointers in it hold this library's buffer addresses. */
+  readonly info: Decoded<LinkInfo>;
+  /**
+   * The text the link's arm points to, fetched in a second call: the tracepoint name of a
+   * raw_tracepoint link (`tp_name`), an iterator's `target_name`, a perf-event link's function
+   * (`func_name`), file (`file_name`) or tracepoint (`tp_name`), a uprobe_multi link's `path`.
+   */
+  readonly strings: Readonly<Record<string, string>>;
+  /** For a tracing link: the type of the attached program (bpftool prints it); else `undefined`. */
+  readonly progType: number | undefined;
+}
+
+/** A BTF object as bpftool shows it. */
+export interface BtfDetails {
+  /** The BTF object's id. */
+  readonly id: number;
+  /** `bpf_btf_info` as the kernel filled it (`name` holds this library's buffer address). */
+  readonly info: Decoded<BtfInfo>;
+  /** The object's name: `vmlinux` or a module's name for the kernel's BTF, usually `""` otherwise (Linux 5.11+). */
+  readonly name: string;
+  /** True for the kernel's own BTF (vmlinux or a module), false for BTF that user space loaded. */
+  readonly kernel: boolean;
+  /** Bytes of the raw BTF. */
+  readonly size: number;
+}
+
+/** What to fetch about each program beyond its info (everything by default; turn off what a caller does not need). */
+export interface ProgramOptions {
+  /** Read a cut name in full from the program's BTF (one BTF fetch per BTF object, cached for a walk). */
+  readonly fullName?: boolean;
+  /** Read the memory charged (`bytesMemlock`) from fdinfo. */
+  readonly fdinfo?: boolean;
+  /** Collect the map ids. */
+  readonly mapIds?: boolean;
+}
+
+/** What to fetch about each map beyond its info. */
+export interface MapOptions {
+  /** Read `bytesMemlock`, `frozen` and a program array's owner from fdinfo. */
+  readonly fdinfo?: boolean;
+}
+
+/** What to fetch about each link beyond its info. */
+export interface LinkOptions {
+  /** Fetch the strings the link's arm points to (a second info call for the types that have some). */
+  readonly strings?: boolean;
+  /** For tracing links, open the attached program to read its type. */
+  readonly progType?: boolean;
+}
+
+/** What to fetch about each BTF object beyond its info. */
+export interface BtfOptions {
+  /** Fetch the object's name (in the same info call; turning it off saves nothing but a copy). */
+  readonly name?: boolean;
+}
+
+// Offsets of the fields this module writes into info requests, from the generated layouts.
+const PROG = {
+  size: infoLayouts.bpf_prog_info.size,
+  nrMapIds: fieldOffset("bpf_prog_info", "nr_map_ids"),
+  mapIds: fieldOffset("bpf_prog_info", "map_ids"),
+  funcInfoRecSize: fieldOffset("bpf_prog_info", "func_info_rec_size"),
+  funcInfo: fieldOffset("bpf_prog_info", "func_info"),
+  nrFuncInfo: fieldOffset("bpf_prog_info", "nr_func_info"),
+} as const;
+const MAP_SIZE = infoLayouts.bpf_map_info.size;
+const LINK_SIZE = infoLayouts.bpf_link_info.size;
+const BTF = {
+  size: infoLayouts.bpf_btf_info.size,
+  name: fieldOffset("bpf_btf_info", "name"),
+  nameLen: fieldOffset("bpf_btf_info", "name_len"),
+} as const;
+
+/** `sizeof(struct bpf_func_info)`. */
+const FUNC_INFO_SIZE = 8;
+/** Map ids fetched in the first info call; a program using more costs a second call. */
+const MAP_IDS_AT_ONCE = 64;
+/** bpftool's MAX_PROG_FULL_NAME: a full name is cut to 127 characters. */
+const MAX_FULL_NAME = 127;
+
+/**
+ * The string fields of each link arm that point to a buffer: the pointer field and its length field
+ * (dotted paths in `bpf_link_info`), by link type. The length field says, after a first call, how
+ * big a buffer the second call needs.
+ */
+const LINK_STRINGS: ReadonlyMap<number, readonly (readonly [key: string, pointer: string, length: string])[]> = new Map([
+  [BPF_LINK_TYPE_RAW_TRACEPOINT, [["tp_name", "raw_tracepoint.tp_name", "raw_tracepoint.tp_name_len"]]],
+  [BPF_LINK_TYPE_ITER, [["target_name", "iter.target_name", "iter.target_name_len"]]],
+  [BPF_LINK_TYPE_UPROBE_MULTI, [["path", "uprobe_multi.path", "uprobe_multi.path_size"]]],
+]);
+
+/** perf_event variants that point to a string, by `perf_event.type` (`bpf_perf_event_type`). */
+const PERF_STRINGS: ReadonlyMap<number, readonly [key: string, pointer: string, length: string]> = new Map([
+  [1, ["file_name", "perf_event.uprobe.file_name", "perf_event.uprobe.name_len"]],
+  [2, ["file_name", "perf_event.uprobe.file_name", "perf_event.uprobe.name_len"]],
+  [3, ["func_name", "perf_event.kprobe.func_name", "perf_event.kprobe.name_len"]],
+  [4, ["func_name", "perf_event.kprobe.func_name", "perf_event.kprobe.name_len"]],
+  [5, ["tp_name", "perf_event.tracepoint.tp_name", "perf_event.tracepoint.name_len"]],
+]);
+
+const PERF_TYPE_OFFSET = fieldOffset("bpf_link_info", "perf_event.type");
+
+/** Text up to the first NUL of a buffer the kernel wrote a string into. */
+function cText(buffer: Uint8Array): string {
+  const end = buffer.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? buffer : buffer.subarray(0, end));
+}
+
+/**
+ * Reads objects through descriptors with reusable buffers and caches (the BTF of programs whose
+ * names were cut, the fdinfo buffer). One serves a whole walk; nothing in it is tied to one object.
+ */
+export class Inspector {
+  readonly #fdinfo = new FdinfoReader();
+  readonly #progInfo = new Uint8Array(PROG.size);
+  readonly #mapIds = new Uint8Array(MAP_IDS_AT_ONCE * 4);
+  readonly #funcInfo = new Uint8Array(FUNC_INFO_SIZE);
+  readonly #mapInfo = new Uint8Array(MAP_SIZE);
+  readonly #linkInfo = new Uint8Array(LINK_SIZE);
+  readonly #btfInfo = new Uint8Array(BTF.size);
+  readonly #btfName = new Uint8Array(64);
+  readonly #btfs = new Map<number, Btf | null>();
+
+  /** Reads a program. `id` is used when the kernel answers ENODEV (an orphaned program tells nothing). */
+  program(fd: BpfFd, options: ProgramOptions = {}, id = 0): ProgramDetails {
+    const info = this.#progInfo;
+    info.fill(0);
+    const keep: KeepAlive = [];
+    const wantMaps = options.mapIds !== false;
+    const wantName = options.fullName !== false;
+    // One call fetches the counts, the first map ids and the first func_info record together.
+    if (wantMaps) writeArrayRef(info, { pointer: PROG.mapIds, count: PROG.nrMapIds }, this.#mapIds, 4, keep);
+    if (wantName) {
+      putU32(info, PROG.funcInfoRecSize, FUNC_INFO_SIZE);
+      writeArrayRef(info, { pointer: PROG.funcInfo, count: PROG.nrFuncInfo }, this.#funcInfo, FUNC_INFO_SIZE, keep);
+    }
+    let length: number;
+    try {
+      length = getInfoRaw(fd, info, keep);
+    } catch (error) {
+      // A kernel before 5.0 has no func_info fields and refuses non-zero bytes it does not know.
+      if (wantName && isErrno(error, "E2BIG")) return this.program(fd, { ...options, fullName: false }, id);
+      if (!isErrno(error, "ENODEV")) throw error;
+      const orphan = decodeProgInfo(new Uint8Array(PROG.size), { length: 0 });
+      return { id, info: orphan, name: "", mapIds: [], loadedAt: undefined, bytesMemlock: undefined, orphaned: true };
+    }
+    const decoded = decodeProgInfo(info, { length });
+    let mapIds: readonly number[] = [];
+    const count = decoded.nr_map_ids ?? 0;
+    if (wantMaps && count > 0) mapIds = count <= MAP_IDS_AT_ONCE ? this.#u32s(this.#mapIds, count) : this.#allMapIds(fd, count);
+    let name = decoded.name ?? "";
+    if (wantName && name.length >= BPF_OBJ_NAME_LEN - 1 && (decoded.btf_id ?? 0) !== 0 && (decoded.nr_func_info ?? 0) > 0) {
+      name = this.#funcName(decoded.btf_id!, getU32(this.#funcInfo, 4)) ?? name;
+    }
+    const loadTime = decoded.load_time;
+    return {
+      id: decoded.id ?? id,
+      info: decoded,
+      name,
+      mapIds,
+      loadedAt: loadTime === undefined || loadTime === 0n ? undefined : bootNsToEpochMs(loadTime),
+      bytesMemlock: options.fdinfo === false ? undefined : fdinfoNumber(this.#fdinfo.read(fd), "memlock"),
+      orphaned: false,
+    };
+  }
+
+  #u32s(buffer: Uint8Array, count: number): number[] {
+    const out = new Array<number>(count);
+    for (let i = 0; i < count; i++) out[i] = getU32(buffer, i * 4);
+    return out;
+  }
+
+  /** Every map id of a program using more maps than the first call fetched. */
+  #allMapIds(fd: BpfFd, count: number): number[] {
+    const info = new Uint8Array(PROG.size);
+    const ids = new Uint8Array(count * 4);
+    const keep: KeepAlive = [];
+    writeArrayRef(info, { pointer: PROG.mapIds, count: PROG.nrMapIds }, ids, 4, keep);
+    getInfoRaw(fd, info, keep);
+    // Maps cannot be added to a loaded program, so the count does not grow in between.
+    return this.#u32s(ids, Math.min(count, getU32(info, PROG.nrMapIds)));
+  }
+
+  /** The name of BTF type `typeId` (a `func`) in BTF object `btfId`, fetched and parsed once per object. */
+  #funcName(btfId: number, typeId: number): string | undefined {
+    let btf = this.#btfs.get(btfId);
+    if (btf === undefined) {
+      btf = null;
+      try {
+        const fd = getFdById("btf", btfId);
+        try {
+          btf = parseBtf(getBtfBytes(fd));
+        } finally {
+          fd.close();
+        }
+      } catch (error) {
+        // Gone meanwhile, or BTF this parser cannot read on its own (split module BTF): keep the cut name.
+        if (!isErrno(error, "ENOENT") && !(error instanceof Error && error.name === "BtfError")) throw error;
+      }
+      this.#btfs.set(btfId, btf);
+    }
+    if (!btf) return undefined;
+    try {
+      const type = btf.type(typeId);
+      return type.kind === "func" && type.name !== "" ? type.name.slice(0, MAX_FULL_NAME) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads a map. */
+  map(fd: BpfFd, options: MapOptions = {}): MapDetails {
+    const info = this.#mapInfo;
+    info.fill(0);
+    const length = getInfoRaw(fd, info);
+    const decoded = decodeMapInfo(info, { length });
+    let bytesMemlock: number | undefined;
+    let frozen: boolean | undefined;
+    let ownerProgType: number | undefined;
+    let ownerJited: boolean | undefined;
+    if (options.fdinfo !== false) {
+      const text = this.#fdinfo.read(fd);
+      bytesMemlock = fdinfoNumber(text, "memlock");
+      const frozenValue = fdinfoNumber(text, "frozen");
+      frozen = frozenValue === undefined ? undefined : frozenValue !== 0;
+      if (decoded.type === BPF_MAP_TYPE_PROG_ARRAY) {
+        ownerProgType = fdinfoNumber(text, "owner_prog_type");
+        const jited = fdinfoField(text, "owner_jited");
+        ownerJited = jited === undefined ? undefined : Number(jited) !== 0;
+      }
+    }
+    return { id: decoded.id ?? 0, info: decoded, bytesMemlock, frozen, ownerProgType, ownerJited };
+  }
+
+  /** Reads a link, and in a second call the strings its arm points to. */
+  link(fd: BpfFd, options: LinkOptions = {}): LinkDetails {
+    const info = this.#linkInfo;
+    info.fill(0);
+    let decoded = decodeLinkInfo(info, { length: getInfoRaw(fd, info) });
+    const type = decoded.type ?? 0;
+    const strings: Record<string, string> = {};
+    let wanted = LINK_STRINGS.get(type) ?? [];
+    if (type === BPF_LINK_TYPE_PERF_EVENT) {
+      const perf = PERF_STRINGS.get(getU32(info, PERF_TYPE_OFFSET));
+      wanted = perf ? [perf] : [];
+    }
+    if (options.strings !== false && wanted.length > 0) {
+      // The first call said how long each string is; ask again with buffers that size.
+      const sizes = wanted.map(([, , lengthField]) => getU32(info, fieldOffset("bpf_link_info", lengthField)));
+      if (sizes.some((size) => size > 0)) {
+        const request = new Uint8Array(LINK_SIZE);
+        const keep: KeepAlive = [];
+        const buffers = sizes.map((size) => new Uint8Array(size));
+        wanted.forEach(([, pointer, lengthField], i) => {
+          const fields = { pointer: fieldOffset("bpf_link_info", pointer), length: fieldOffset("bpf_link_info", lengthField) };
+          writeBufferRef(request, fields, buffers[i]!.byteLength > 0 ? buffers[i]! : null, keep);
+        });
+        const length = getInfoRaw(fd, request, keep);
+        decoded = decodeLinkInfo(request, { length });
+        wanted.forEach(([key], i) => {
+          if (buffers[i]!.byteLength > 0) strings[key] = cText(buffers[i]!);
+        });
+      }
+    }
+    let progType: number | undefined;
+    if (type === BPF_LINK_TYPE_TRACING && options.progType !== false && (decoded.prog_id ?? 0) !== 0) {
+      progType = this.#progType(decoded.prog_id!);
+    }
+    return { id: decoded.id ?? 0, info: decoded, strings, progType };
+  }
+
+  /** The type of the program with this id, `undefined` if it is gone. */
+  #progType(id: number): number | undefined {
+    const fd = tryGetFdById("prog", id);
+    if (!fd) return undefined;
+    try {
+      const info = new Uint8Array(PROG.size);
+      getInfoRaw(fd, info);
+      return getU32(info, 0);
+    } finally {
+      fd.close();
+    }
+  }
+
+  /** Reads a BTF object, its name in the same call. */
+  btf(fd: BpfFd, options: BtfOptions = {}): BtfDetails {
+    const info = this.#btfInfo;
+    let nameBuffer: Uint8Array | null = options.name === false ? null : this.#btfName;
+    for (;;) {
+      info.fill(0);
+      const keep: KeepAlive = [];
+      if (nameBuffer) writeBufferRef(info, { pointer: BTF.name, length: BTF.nameLen }, nameBuffer, keep);
+      let length: number;
+      try {
+        length = getInfoRaw(fd, info, keep);
+      } catch (error) {
+        // A kernel before 5.11 has no name field and refuses non-zero bytes it does not know.
+        if (nameBuffer && isErrno(error, "E2BIG")) {
+          nameBuffer = null;
+          continue;
+        }
+        // ENOSPC: the name is longer than the buffer; the kernel said how long, so ask again.
+        if (!nameBuffer || !isErrno(error, "ENOSPC")) throw error;
+        nameBuffer = new Uint8Array(getU32(info, BTF.nameLen) + 1);
+        continue;
+      }
+      const decoded = decodeBtfInfo(info, { length });
+      const name = nameBuffer && (decoded.name_len ?? 0) > 0 ? cText(nameBuffer) : "";
+      return { id: decoded.id ?? 0, info: decoded, name, kernel: (decoded.kernel_btf ?? 0) !== 0, size: decoded.btf_size ?? 0 };
+    }
+  }
+}
+
+/**
+ * Walks every object of a kind: ENOENT from get-next-id ends the walk, an object freed between its
+ * id and its fd is skipped, and each descriptor is closed before its details are handed out, so
+ * leaving the loop early leaks nothing.
+ */
+function* walk<T>(kind: IdKind, read: (fd: BpfFd, id: number) => T): Generator<T, void, undefined> {
+  let id = 0;
+  for (;;) {
+    const next = getNextId(kind, id);
+    if (next === undefined) return;
+    id = next;
+    const fd = tryGetFdById(kind, next);
+    if (!fd) continue;
+    let details: T;
+    try {
+      details = read(fd, next);
+    } finally {
+      fd.close();
+    }
+    yield details;
+  }
+}
+
+/** Every loaded program with its details, smallest id first (root, or CAP_BPF and CAP_SYS_ADMIN). */
+export function programs(options: ProgramOptions = {}): Generator<ProgramDetails, void, undefined> {
+  const inspector = new Inspector();
+  return walk("prog", (fd, id) => inspector.program(fd, options, id));
+}
+
+/** Every map with its details, smallest id first. */
+export function maps(options: MapOptions = {}): Generator<MapDetails, void, undefined> {
+  const inspector = new Inspector();
+  return walk("map", (fd) => inspector.map(fd, options));
+}
+
+/** Every link with its details, smallest id first (Linux 5.8+). */
+export function links(options: LinkOptions = {}): Generator<LinkDetails, void, undefined> {
+  const inspector = new Inspector();
+  return walk("link", (fd) => inspector.link(fd, options));
+}
+
+/** Every BTF object (the kernel's and user space's) with its details, smallest id first (Linux 5.4+). */
+export function btfObjects(options: BtfOptions = {}): Generator<BtfDetails, void, undefined> {
+  const inspector = new Inspector();
+  return walk("btf", (fd) => inspector.btf(fd, options));
+}
+
+let shared: Inspector | undefined;
+function inspector(): Inspector {
+  shared ??= new Inspector();
+  return shared;
+}
+
+/** Thrown when a pin holds another kind of object than the one asked for (a map where a program was expected). */
+export class ObjectKindError extends Error {
+  override readonly name = "ObjectKindError";
+  /** The kind asked for. */
+  readonly expected: IdKind;
+  /** The kind found. */
+  readonly found: BpfFdKind;
+
+  constructor(expected: IdKind, found: BpfFdKind, message: string) {
+    super(message);
+    this.expected = expected;
+    this.found = found;
+  }
+}
+
+const KIND_WORDS: Readonly<Record<BpfFdKind, string>> = {
+  prog: "a program",
+  map: "a map",
+  link: "a link",
+  btf: "a BTF object",
+  stats: "a stats descriptor",
+  object: "not a bpf object this library knows",
+};
+
+/** Opens the object of `kind` pinned at `path`, checking that it is that kind (the fd is closed on a mismatch). */
+function openPinned(kind: IdKind, path: string): BpfFd {
+  const fd = getPinned(path);
+  if (fd.kind !== kind) {
+    const found = fd.kind;
+    fd.close();
+    throw new ObjectKindError(kind, found, `opening ${KIND_WORDS[kind]} pinned at ${path}: it is ${KIND_WORDS[found]}`);
+  }
+  return fd;
+}
+
+function byId<T>(kind: IdKind, id: number, read: (fd: BpfFd) => T): T {
+  const fd = getFdById(kind, id);
+  try {
+    return read(fd);
+  } finally {
+    fd.close();
+  }
+}
+
+function byPin<T>(kind: IdKind, path: string, read: (fd: BpfFd) => T): T {
+  const fd = openPinned(kind, path);
+  try {
+    return read(fd);
+  } finally {
+    fd.close();
+  }
+}
+
+/** The program with this id; a BpfError with code ENOENT when there is none. */
+export function programById(id: number, options: ProgramOptions = {}): ProgramDetails {
+  return byId("prog", id, (fd) => inspector().program(fd, options, id));
+}
+/** The program behind a descriptor the caller holds (and keeps: it is not closed). */
+export function programByFd(fd: BpfFd, options: ProgramOptions = {}): ProgramDetails {
+  return inspector().program(fd, options);
+}
+/** The program pinned at a path in a bpf file system; an {@link ObjectKindError} if something else is pinned there. */
+export function programByPin(path: string, options: ProgramOptions = {}): ProgramDetails {
+  return byPin("prog", path, (fd) => inspector().program(fd, options));
+}
+
+/** The map with this id; a BpfError with code ENOENT when there is none. */
+export function mapById(id: number, options: MapOptions = {}): MapDetails {
+  return byId("map", id, (fd) => inspector().map(fd, options));
+}
+/** The map behind a descriptor the caller holds (and keeps). */
+export function mapByFd(fd: BpfFd, options: MapOptions = {}): MapDetails {
+  return inspector().map(fd, options);
+}
+/** The map pinned at a path; an {@link ObjectKindError} if something else is pinned there. */
+export function mapByPin(path: string, options: MapOptions = {}): MapDetails {
+  return byPin("map", path, (fd) => inspector().map(fd, options));
+}
+
+/** The link with this id; a BpfError with code ENOENT when there is none. */
+export function linkById(id: number, options: LinkOptions = {}): LinkDetails {
+  return byId("link", id, (fd) => inspector().link(fd, options));
+}
+/** The link behind a descriptor the caller holds (and keeps). */
+export function linkByFd(fd: BpfFd, options: LinkOptions = {}): LinkDetails {
+  return inspector().link(fd, options);
+}
+/** The link pinned at a path; an {@link ObjectKindError} if something else is pinned there. */
+export function linkByPin(path: string, options: LinkOptions = {}): LinkDetails {
+  return byPin("link", path, (fd) => inspector().link(fd, options));
+}
+
+/** The BTF object with this id; a BpfError with code ENOENT when there is none. */
+export function btfById(id: number, options: BtfOptions = {}): BtfDetails {
+  return byId("btf", id, (fd) => inspector().btf(fd, options));
+}
+/** The BTF object behind a descriptor the caller holds (and keeps). */
+export function btfByFd(fd: BpfFd, options: BtfOptions = {}): BtfDetails {
+  return inspector().btf(fd, options);
+}
+/** The BTF object pinned at a path; an {@link ObjectKindError} if something else is pinned there. */
+export function btfByPin(path: string, options: BtfOptions = {}): BtfDetails {
+  return byPin("btf", path, (fd) => inspector().btf(fd, options));
+}
+
+/** Which programs and maps use each BTF object (what bpftool's `btf show` lists as prog_ids and map_ids). */
+export interface BtfUsers {
+  /** BTF id -> ids of the programs loaded with it, smallest first. */
+  readonly progs: ReadonlyMap<number, readonly number[]>;
+  /** BTF id -> ids of the maps created with it, smallest first. */
+  readonly maps: ReadonlyMap<number, readonly number[]>;
+}
+
+/**
+ * Walks every program and map once (info only: no fdinfo, no names) to learn which BTF object each
+ * was loaded or created with.
+ */
+export function btfUsers(): BtfUsers {
+  const progs = new Map<number, number[]>();
+  const mapsByBtf = new Map<number, number[]>();
+  const add = (table: Map<number, number[]>, btfId: number | undefined, id: number): void => {
+    if (!btfId) return;
+    const list = table.get(btfId);
+    if (list) list.push(id);
+    else table.set(btfId, [id]);
+  };
+  for (const prog of programs({ fdinfo: false, fullName: false, mapIds: false })) add(progs, prog.info.btf_id, prog.id);
+  for (const map of maps({ fdinfo: false })) add(mapsByBtf, map.info.btf_id, map.id);
+  return { progs, maps: mapsByBtf };
+}
