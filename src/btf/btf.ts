@@ -1,13 +1,14 @@
 // Parses raw BTF blobs (a vmlinux .BTF section, /sys/kernel/btf/*) into a lazily decoded, fully bounds-checked type table.
 
 import { BtfError, type BtfErrorCode } from "./errors.js";
-import { cStringEquals, decodeCString, encodeUtf8, hashBytes, hashCString } from "./strings.js";
+import { cStringEquals, cStringsEqual, decodeCString, encodeUtf8, hashBytes, hashCString } from "./strings.js";
 import {
   BtfKindNumber,
   btfKindNames,
   type BtfEnumValue,
   type BtfKind,
   type BtfMember,
+  type BtfParam,
   type BtfType,
   type BtfTypeOf,
 } from "./types.js";
@@ -183,142 +184,9 @@ export class Btf {
     }
     this.words = w;
 
-    // One pass: find each record, check it fits, and check every string offset and type id in it.
+    // One pass over the records: where each starts, and that everything in it is in range.
+    const { offsets, n, maxRef, maxRefFrom } = scanTypes(w, this.startId, strEnd, layout);
     const startId = this.startId;
-    const offsets = new Uint32Array(Math.floor(nwords / 3) + 1);
-    let n = 0;
-    let maxRef = 0;
-    let maxRefFrom = 0;
-    const badString = (id: number, what: string, off: number): BtfError =>
-      bad("STRING_OUT_OF_RANGE", `type ${id} ${what} has string offset ${off}, past the end of the strings (${strEnd} bytes)`);
-    let p = 0;
-    while (p < nwords) {
-      const id = startId + n;
-      if (p + 3 > nwords) {
-        throw bad("TRUNCATED", `type ${id} at byte ${p * 4} of the type section has only ${(nwords - p) * 4} of its 12 bytes`);
-      }
-      const nameOff = w[p]!;
-      const info = w[p + 1]!;
-      const kind = (info >>> 24) & 0x1f;
-      const vlen = info & 0xffff;
-      let rec: number;
-      switch (kind) {
-        case INT:
-        case VAR:
-        case DECL_TAG:
-          rec = 4;
-          break;
-        case ARRAY:
-          rec = 6;
-          break;
-        case STRUCT:
-        case UNION:
-        case DATASEC:
-        case ENUM64:
-          rec = 3 + 3 * vlen;
-          break;
-        case ENUM:
-        case FUNC_PROTO:
-          rec = 3 + 2 * vlen;
-          break;
-        case PTR:
-        case FWD:
-        case TYPEDEF:
-        case VOLATILE:
-        case CONST:
-        case RESTRICT:
-        case FUNC:
-        case FLOAT:
-        case TYPE_TAG:
-          rec = 3;
-          break;
-        default: {
-          const bytesLen = kind !== 0 && layout !== undefined && kind * 4 + 4 <= layout.length
-            ? 12 + layout[kind * 4]! + vlen * layout[kind * 4 + 1]!
-            : -1;
-          if (bytesLen < 0) throw bad("UNKNOWN_KIND", `type ${id} at byte ${p * 4} of the type section has unknown kind ${kind}`);
-          if (bytesLen % 4 !== 0) {
-            throw bad("UNKNOWN_KIND", `type ${id} has unknown kind ${kind}, and its described record size ${bytesLen} is not a multiple of 4`);
-          }
-          rec = bytesLen / 4;
-        }
-      }
-      if (p + rec > nwords) {
-        throw bad(
-          "TRUNCATED",
-          `type ${id} (${kindLabel(kind)}, vlen ${vlen}) needs ${rec * 4} bytes at byte ${p * 4}` +
-            ` but the ${nwords * 4}-byte type section ends first`,
-        );
-      }
-      if (nameOff >= strEnd) throw badString(id, "name", nameOff);
-      let ref = 0;
-      switch (kind) {
-        case INT: {
-          const e = w[p + 3]!;
-          const bits = e & 0xff;
-          const bitOff = (e >>> 16) & 0xff;
-          const size = w[p + 2]!;
-          if (bits > 128 || bitOff + bits > size * 8) {
-            throw bad("BAD_TYPE", `type ${id} (int) has ${bits} bits at bit offset ${bitOff}, which do not fit its ${size} bytes`);
-          }
-          break;
-        }
-        case PTR:
-        case TYPEDEF:
-        case VOLATILE:
-        case CONST:
-        case RESTRICT:
-        case FUNC:
-        case VAR:
-        case TYPE_TAG:
-          ref = w[p + 2]!;
-          break;
-        case DECL_TAG:
-          ref = w[p + 2]!;
-          if ((w[p + 3]! | 0) < -1) {
-            throw bad("BAD_TYPE", `type ${id} (decl_tag) has component index ${w[p + 3]! | 0}; only -1 and up are valid`);
-          }
-          break;
-        case ARRAY:
-          ref = w[p + 3]! > w[p + 4]! ? w[p + 3]! : w[p + 4]!;
-          break;
-        case STRUCT:
-        case UNION:
-          for (let q = p + 3, end = p + rec; q < end; q += 3) {
-            if (w[q]! >= strEnd) throw badString(id, `member ${(q - p - 3) / 3} name`, w[q]!);
-            if (w[q + 1]! > ref) ref = w[q + 1]!;
-          }
-          break;
-        case ENUM:
-          for (let q = p + 3, end = p + rec; q < end; q += 2) {
-            if (w[q]! >= strEnd) throw badString(id, `value ${(q - p - 3) / 2} name`, w[q]!);
-          }
-          break;
-        case ENUM64:
-          for (let q = p + 3, end = p + rec; q < end; q += 3) {
-            if (w[q]! >= strEnd) throw badString(id, `value ${(q - p - 3) / 3} name`, w[q]!);
-          }
-          break;
-        case FUNC_PROTO:
-          ref = w[p + 2]!;
-          for (let q = p + 3, end = p + rec; q < end; q += 2) {
-            if (w[q]! >= strEnd) throw badString(id, `parameter ${(q - p - 3) / 2} name`, w[q]!);
-            if (w[q + 1]! > ref) ref = w[q + 1]!;
-          }
-          break;
-        case DATASEC:
-          for (let q = p + 3, end = p + rec; q < end; q += 3) {
-            if (w[q]! > ref) ref = w[q]!;
-          }
-          break;
-      }
-      if (ref > maxRef) {
-        maxRef = ref;
-        maxRefFrom = id;
-      }
-      offsets[n++] = p;
-      p += rec;
-    }
     this.count = n;
     this.offsets = offsets.length === n ? offsets : offsets.slice(0, n);
     if (maxRef >= startId + n) {
@@ -328,10 +196,7 @@ export class Btf {
           ` but the last type id is ${startId + n - 1}`,
       );
     }
-    // Filled by push: V8 gives `new Array(n)` slow dictionary storage once n passes 100,000.
-    const cache: (BtfType | undefined)[] = [];
-    for (let i = 0; i < n; i++) cache.push(undefined);
-    this.cache = cache;
+    this.cache = new Array<BtfType | undefined>(n).fill(undefined);
   }
 
   /**
@@ -415,7 +280,7 @@ export class Btf {
       kindNum = BtfKindNumber[kind];
     }
     const want = encodeUtf8(name);
-    const id = this.findIdByName(want, hashBytes(want), kindNum);
+    const id = this.findIdByName(want, hashBytes(want, HASH_SEED), kindNum);
     return id === 0 ? undefined : this.type(id);
   }
 
@@ -427,7 +292,7 @@ export class Btf {
   findEnumWithValue(valueName: string): BtfTypeOf<"enum" | "enum64"> | undefined {
     if (typeof valueName !== "string" || valueName === "" || valueName.includes("\0")) return undefined;
     const want = encodeUtf8(valueName);
-    const id = this.findEnumIdWithValue(want, hashBytes(want));
+    const id = this.findEnumIdWithValue(want, hashBytes(want, HASH_SEED));
     return id === 0 ? undefined : (this.type(id) as BtfTypeOf<"enum" | "enum64">);
   }
 
@@ -561,21 +426,9 @@ export class Btf {
       case ARRAY:
         return { id, kind: "array", name, elemType: w[p + 3]!, indexType: w[p + 4]!, length: w[p + 5]! };
       case STRUCT:
-      case UNION: {
-        const members: BtfMember[] = new Array<BtfMember>(vlen);
-        for (let j = 0, q = p + 3; j < vlen; j++, q += 3) {
-          const off = w[q + 2]!;
-          members[j] = {
-            name: this.str(w[q]!),
-            type: w[q + 1]!,
-            bitOffset: kflag ? off & 0xffffff : off,
-            bitfieldSize: kflag ? off >>> 24 : 0,
-          };
-        }
-        return kind === STRUCT
-          ? { id, kind: "struct", name, size: x, members }
-          : { id, kind: "union", name, size: x, members };
-      }
+        return { id, kind: "struct", name, size: x, members: this.members(p, vlen, kflag) };
+      case UNION:
+        return { id, kind: "union", name, size: x, members: this.members(p, vlen, kflag) };
       case ENUM: {
         const values: BtfEnumValue[] = new Array<BtfEnumValue>(vlen);
         for (let j = 0, q = p + 3; j < vlen; j++, q += 2) {
@@ -603,11 +456,8 @@ export class Btf {
         return { id, kind: "restrict", name, type: x };
       case FUNC:
         return { id, kind: "func", name, type: x, linkage: vlen };
-      case FUNC_PROTO: {
-        const params = new Array<{ name: string; type: number }>(vlen);
-        for (let j = 0, q = p + 3; j < vlen; j++, q += 2) params[j] = { name: this.str(w[q]!), type: w[q + 1]! };
-        return { id, kind: "func_proto", name, returnType: x, params };
-      }
+      case FUNC_PROTO:
+        return { id, kind: "func_proto", name, returnType: x, params: this.params(p, vlen) };
       case VAR:
         return { id, kind: "var", name, type: x, linkage: w[p + 3]! };
       case DATASEC: {
@@ -624,6 +474,28 @@ export class Btf {
       default:
         throw new BtfError("UNKNOWN_KIND", `looking up BTF type ${id}: its kind ${kind} is newer than this parser`);
     }
+  }
+
+  private members(p: number, vlen: number, kflag: boolean): BtfMember[] {
+    const w = this.words;
+    const members: BtfMember[] = [];
+    for (let q = p + 3, end = q + 3 * vlen; q < end; q += 3) {
+      const off = w[q + 2]!;
+      members.push({
+        name: this.str(w[q]!),
+        type: w[q + 1]!,
+        bitOffset: kflag ? off & 0xffffff : off,
+        bitfieldSize: kflag ? off >>> 24 : 0,
+      });
+    }
+    return members;
+  }
+
+  private params(p: number, vlen: number): BtfParam[] {
+    const w = this.words;
+    const params: BtfParam[] = [];
+    for (let q = p + 3, end = q + 2 * vlen; q < end; q += 2) params.push({ name: this.str(w[q]!), type: w[q + 1]! });
+    return params;
   }
 
   // resolve() without the checks: the resolved id, or CYCLE. Memoized, so any sequence of calls costs
@@ -748,17 +620,24 @@ export class Btf {
     return this.sizeCulprits![id - this.startId]!;
   }
 
+  // The lowest id named `want` (of kind `kindNum`, or of any known kind for 0), the base's first; 0 if none.
   private findIdByName(want: Uint8Array, hash: number, kindNum: number): number {
     if (this.base !== undefined) {
       const id = this.base.findIdByName(want, hash, kindNum);
       if (id !== 0) return id;
     }
     const index = this.nameIndex ?? (this.nameIndex = this.buildNameIndex());
-    const i = this.lookup(index, want, hash, (i) => {
-      const k = this.kindAt(i);
-      return kindNum === 0 ? k <= MAX_KIND : k === kindNum;
-    });
-    return i < 0 ? 0 : this.startId + i;
+    if (kindNum !== 0) {
+      const i = this.lookup(index, want, hash, kindNum);
+      return i < 0 ? 0 : this.startId + i;
+    }
+    // The index keys on name and kind: take the lowest id over all kinds.
+    let best = -1;
+    for (let k = 1; k <= MAX_KIND; k++) {
+      const i = this.lookup(index, want, hash, k);
+      if (i >= 0 && (best < 0 || i < best)) best = i;
+    }
+    return best < 0 ? 0 : this.startId + best;
   }
 
   private findEnumIdWithValue(want: Uint8Array, hash: number): number {
@@ -767,7 +646,7 @@ export class Btf {
       if (id !== 0) return id;
     }
     const index = this.enumIndex ?? (this.enumIndex = this.buildEnumIndex());
-    const i = this.lookup(index, want, hash, () => true);
+    const i = this.lookup(index, want, hash, 0);
     return i < 0 ? 0 : this.startId + i;
   }
 
@@ -775,15 +654,18 @@ export class Btf {
     const w = this.words;
     const names = new Uint32Array(this.count);
     const payloads = new Int32Array(this.count);
+    const kinds = new Uint8Array(this.count);
     let n = 0;
     for (let i = 0; i < this.count; i++) {
-      const off = w[this.offsets[i]!]!;
-      if (off !== 0) {
-        names[n] = off;
+      const p = this.offsets[i]!;
+      const kind = (w[p + 1]! >>> 24) & 0x1f;
+      if (w[p]! !== 0 && kind <= MAX_KIND) {
+        names[n] = w[p]!;
+        kinds[n] = kind;
         payloads[n++] = i;
       }
     }
-    return this.buildIndex(names, payloads, n);
+    return this.buildIndex(names, payloads, kinds, n);
   }
 
   private buildEnumIndex(): StringIndex {
@@ -808,56 +690,225 @@ export class Btf {
         payloads[n++] = i;
       }
     }
-    return this.buildIndex(names, payloads, n);
+    return this.buildIndex(names, payloads, new Uint8Array(n), n);
   }
 
-  // An open-addressing hash table over string offsets, keyed by the bytes they point at. Entries are
-  // added in order and probed linearly, so equal strings are met in the order they were added.
-  private buildIndex(names: Uint32Array, payloads: Int32Array, n: number): StringIndex {
+  // An open-addressing hash table keyed by (string, kind). Entries are added in id order and only the
+  // first of each key is kept, so a lookup finds the lowest id, and many equal names (even crafted
+  // ones) cannot build long probe runs of their own.
+  private buildIndex(names: Uint32Array, payloads: Int32Array, kinds: Uint8Array, n: number): StringIndex {
     let size = 16;
     while (size < n * 2) size *= 2;
     const mask = size - 1;
     const slots = new Int32Array(size);
     const hashes = new Uint32Array(size);
-    for (let e = 0; e < n; e++) {
+    insert: for (let e = 0; e < n; e++) {
       const off = names[e]!;
       const owner = this.stringOwner(off);
       const pos = off - owner.startStringOffset;
       if (owner.strs[pos] === 0) continue; // an empty name: nothing to find it by
-      const h = hashCString(owner.strs, pos);
+      const kind = kinds[e]!;
+      const h = withKind(hashCString(owner.strs, pos, HASH_SEED), kind);
       let s = h & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
+      for (; slots[s] !== 0; s = (s + 1) & mask) {
+        if (hashes[s] !== h) continue;
+        const other = slots[s]! - 1;
+        if (kinds[other] !== kind) continue;
+        const otherOff = names[other]!;
+        if (otherOff === off) continue insert;
+        const otherOwner = this.stringOwner(otherOff);
+        if (cStringsEqual(owner.strs, pos, otherOwner.strs, otherOff - otherOwner.startStringOffset)) continue insert;
+      }
       slots[s] = e + 1;
       hashes[s] = h;
     }
-    return { slots, hashes, mask, names, payloads };
+    return { slots, hashes, mask, names, payloads, kinds };
   }
 
-  private lookup(index: StringIndex, want: Uint8Array, hash: number, accept: (payload: number) => boolean): number {
-    const { slots, hashes, mask, names, payloads } = index;
-    let lastOff = -1;
-    for (let s = hash & mask; slots[s] !== 0; s = (s + 1) & mask) {
-      if (hashes[s] !== hash) continue;
+  // The own type index stored under (want, kind), or -1.
+  private lookup(index: StringIndex, want: Uint8Array, hash: number, kind: number): number {
+    const { slots, hashes, mask, names, payloads, kinds } = index;
+    const h = withKind(hash, kind);
+    for (let s = h & mask; slots[s] !== 0; s = (s + 1) & mask) {
+      if (hashes[s] !== h) continue;
       const e = slots[s]! - 1;
+      if (kinds[e] !== kind) continue;
       const off = names[e]!;
-      if (off !== lastOff) {
-        const owner = this.stringOwner(off);
-        if (!cStringEquals(owner.strs, off - owner.startStringOffset, want)) continue;
-        lastOff = off;
-      }
-      if (accept(payloads[e]!)) return payloads[e]!;
+      const owner = this.stringOwner(off);
+      if (cStringEquals(owner.strs, off - owner.startStringOffset, want)) return payloads[e]!;
     }
     return -1;
   }
 }
 
+// Seeds the name hashes per process, so no fixed set of names collides everywhere.
+const HASH_SEED = (Math.random() * 0x100000000) >>> 0;
+
+// Mixes a kind number into a name hash.
+function withKind(hash: number, kind: number): number {
+  return Math.imul(hash ^ Math.imul(kind + 1, 0x9e3779b1), 0x85ebca6b) >>> 0;
+}
+
 interface StringIndex {
   slots: Int32Array; // entry number + 1, or 0 for an empty slot
-  hashes: Uint32Array;
+  hashes: Uint32Array; // per slot: the hash of its entry's key
   mask: number;
   names: Uint32Array; // per entry: the string offset
   payloads: Int32Array; // per entry: the own type index it belongs to
+  kinds: Uint8Array; // per entry: the kind part of the key (0 for enumerators)
 }
+
+interface ScanResult {
+  offsets: Uint32Array; // word index of each record
+  n: number; // how many records
+  maxRef: number; // the highest type id referenced
+  maxRefFrom: number; // the id of a type referencing it
+}
+
+// Walks the type section's records: where each starts, that it fits, and that every string offset in it
+// is below strEnd; records the highest type id referenced (checked by the caller, once the count is known).
+// A function of its own, with no closures, so the engine optimizes this hot loop early.
+function scanTypes(w: Uint32Array, startId: number, strEnd: number, layout: Uint8Array | undefined): ScanResult {
+  const nwords = w.length;
+  const offsets = new Uint32Array(Math.floor(nwords / 3) + 1);
+  let n = 0;
+  let maxRef = 0;
+  let maxRefFrom = 0;
+  let p = 0;
+  while (p < nwords) {
+    const id = startId + n;
+    if (p + 3 > nwords) {
+      throw bad("TRUNCATED", `type ${id} at byte ${p * 4} of the type section has only ${(nwords - p) * 4} of its 12 bytes`);
+    }
+    const nameOff = w[p]!;
+    const info = w[p + 1]!;
+    const kind = (info >>> 24) & 0x1f;
+    const vlen = info & 0xffff;
+    let rec: number;
+    switch (kind) {
+      case INT:
+      case VAR:
+      case DECL_TAG:
+        rec = 4;
+        break;
+      case ARRAY:
+        rec = 6;
+        break;
+      case STRUCT:
+      case UNION:
+      case DATASEC:
+      case ENUM64:
+        rec = 3 + 3 * vlen;
+        break;
+      case ENUM:
+      case FUNC_PROTO:
+        rec = 3 + 2 * vlen;
+        break;
+      case PTR:
+      case FWD:
+      case TYPEDEF:
+      case VOLATILE:
+      case CONST:
+      case RESTRICT:
+      case FUNC:
+      case FLOAT:
+      case TYPE_TAG:
+        rec = 3;
+        break;
+      default: {
+        const bytesLen = kind !== 0 && layout !== undefined && kind * 4 + 4 <= layout.length
+          ? 12 + layout[kind * 4]! + vlen * layout[kind * 4 + 1]!
+          : -1;
+        if (bytesLen < 0) throw bad("UNKNOWN_KIND", `type ${id} at byte ${p * 4} of the type section has unknown kind ${kind}`);
+        if (bytesLen % 4 !== 0) {
+          throw bad("UNKNOWN_KIND", `type ${id} has unknown kind ${kind}, and its described record size ${bytesLen} is not a multiple of 4`);
+        }
+        rec = bytesLen / 4;
+      }
+    }
+    if (p + rec > nwords) {
+      throw bad(
+        "TRUNCATED",
+        `type ${id} (${kindLabel(kind)}, vlen ${vlen}) needs ${rec * 4} bytes at byte ${p * 4}` +
+          ` but the ${nwords * 4}-byte type section ends first`,
+      );
+    }
+    if (nameOff >= strEnd) throw badString(strEnd, id, "name", nameOff);
+    let ref = 0;
+    switch (kind) {
+      case INT: {
+        const e = w[p + 3]!;
+        const bits = e & 0xff;
+        const bitOff = (e >>> 16) & 0xff;
+        const size = w[p + 2]!;
+        if (bits > 128 || bitOff + bits > size * 8) {
+          throw bad("BAD_TYPE", `type ${id} (int) has ${bits} bits at bit offset ${bitOff}, which do not fit its ${size} bytes`);
+        }
+        break;
+      }
+      case PTR:
+      case TYPEDEF:
+      case VOLATILE:
+      case CONST:
+      case RESTRICT:
+      case FUNC:
+      case VAR:
+      case TYPE_TAG:
+        ref = w[p + 2]!;
+        break;
+      case DECL_TAG:
+        ref = w[p + 2]!;
+        if ((w[p + 3]! | 0) < -1) {
+          throw bad("BAD_TYPE", `type ${id} (decl_tag) has component index ${w[p + 3]! | 0}; only -1 and up are valid`);
+        }
+        break;
+      case ARRAY:
+        ref = w[p + 3]! > w[p + 4]! ? w[p + 3]! : w[p + 4]!;
+        break;
+      case STRUCT:
+      case UNION:
+        for (let q = p + 3, end = p + rec; q < end; q += 3) {
+          if (w[q]! >= strEnd) throw badString(strEnd, id, `member ${(q - p - 3) / 3} name`, w[q]!);
+          if (w[q + 1]! > ref) ref = w[q + 1]!;
+        }
+        break;
+      case ENUM:
+        for (let q = p + 3, end = p + rec; q < end; q += 2) {
+          if (w[q]! >= strEnd) throw badString(strEnd, id, `value ${(q - p - 3) / 2} name`, w[q]!);
+        }
+        break;
+      case ENUM64:
+        for (let q = p + 3, end = p + rec; q < end; q += 3) {
+          if (w[q]! >= strEnd) throw badString(strEnd, id, `value ${(q - p - 3) / 3} name`, w[q]!);
+        }
+        break;
+      case FUNC_PROTO:
+        ref = w[p + 2]!;
+        for (let q = p + 3, end = p + rec; q < end; q += 2) {
+          if (w[q]! >= strEnd) throw badString(strEnd, id, `parameter ${(q - p - 3) / 2} name`, w[q]!);
+          if (w[q + 1]! > ref) ref = w[q + 1]!;
+        }
+        break;
+      case DATASEC:
+        for (let q = p + 3, end = p + rec; q < end; q += 3) {
+          if (w[q]! > ref) ref = w[q]!;
+        }
+        break;
+    }
+    if (ref > maxRef) {
+      maxRef = ref;
+      maxRefFrom = id;
+    }
+    offsets[n++] = p;
+    p += rec;
+  }
+  return { offsets, n, maxRef, maxRefFrom };
+}
+
+function badString(strEnd: number, id: number, what: string, off: number): BtfError {
+  return bad("STRING_OUT_OF_RANGE", `type ${id} ${what} has string offset ${off}, past the end of the strings (${strEnd} bytes)`);
+}
+
 
 // The names C compilers give `long`, whose size stands in for the pointer size.
 const LONG_NAMES = new Set(["long", "long int", "unsigned long", "long unsigned int", "unsigned long int", "long unsigned"]);

@@ -135,9 +135,9 @@ export function encodeUtf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** FNV-1a hash of the bytes from `start` up to the first NUL (or the end of `bytes`). */
-export function hashCString(bytes: Uint8Array, start: number): number {
-  let h = 0x811c9dc5;
+/** FNV-1a hash (from basis `seed`) of the bytes from `start` up to the first NUL or the end of `bytes`. */
+export function hashCString(bytes: Uint8Array, start: number, seed: number): number {
+  let h = 0x811c9dc5 ^ seed;
   for (let i = start; i < bytes.length; i++) {
     const c = bytes[i]!;
     if (c === 0) break;
@@ -147,10 +147,20 @@ export function hashCString(bytes: Uint8Array, start: number): number {
 }
 
 /** FNV-1a hash of all of `bytes`; equals {@link hashCString} of the same bytes followed by a NUL. */
-export function hashBytes(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
+export function hashBytes(bytes: Uint8Array, seed: number): number {
+  let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return h >>> 0;
+}
+
+/** Whether the NUL-terminated strings at `a[aStart]` and `b[bStart]` are equal (each may also end at its array's end). */
+export function cStringsEqual(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number): boolean {
+  for (let i = 0; ; i++) {
+    const x = aStart + i < a.length ? a[aStart + i]! : 0;
+    const y = bStart + i < b.length ? b[bStart + i]! : 0;
+    if (x !== y) return false;
+    if (x === 0) return true;
+  }
 }
 
 /** Whether the NUL-terminated string at `bytes[start]` is exactly `want` (which has no NUL). */

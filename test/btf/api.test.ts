@@ -209,6 +209,23 @@ describe("lookups", () => {
     for (let i = 0; i < 1000; i++) assert.equal(big.findByName(`t${i}`)?.id, ids[i]);
     assert.equal(big.findByName("t1000"), undefined);
   });
+
+  test("200,000 types of one name cost no more per lookup than one", () => {
+    const many = new BtfBuilder();
+    const n = 200_000;
+    for (let i = 0; i < n; i++) many.typedef("same", 0);
+    many.enum("", 4, Array.from({ length: 1000 }, (_, i): [string, number] => ["SAME", i]));
+    const big = parseBtf(many.build());
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      assert.equal(big.findByName("same", "typedef")?.id, 1);
+      assert.equal(big.findByName("same", "struct"), undefined);
+    }
+    assert.equal(big.findByName("same")?.id, 1);
+    assert.equal(big.findEnumWithValue("SAME")?.id, n + 1);
+    // Quadratic behaviour would take minutes; linear takes well under a second.
+    assert.ok(performance.now() - t0 < 10_000, "lookups are constant time");
+  });
 });
 
 describe("resolve and sizeof", () => {
