@@ -136,7 +136,7 @@ export interface MapInfo {
 export interface RawTracepointLinkInfo {
   /** Address of the caller's buffer for the tracepoint's name. */
   tp_name: bigint;
-  /** Bytes of that buffer; on return, the name's length with its NUL. */
+  /** Bytes of that buffer; on return, the name's length as the kernel counts it. */
   tp_name_len: number;
   /** The BPF cookie given when the link was made (`bpf_get_attach_cookie`). */
   cookie: bigint;
@@ -192,7 +192,7 @@ export interface IterTaskLinkInfo {
 export interface IterLinkInfo {
   /** Address of the caller's buffer for the iterator target's name (`bpf_map_elem`, `task`, `cgroup`...). */
   target_name: bigint;
-  /** Bytes of that buffer; on return, the name's length with its NUL. */
+  /** Bytes of that buffer; on return, the name's length as the kernel counts it. */
   target_name_len: number;
   map: IterMapLinkInfo;
   cgroup: IterCgroupLinkInfo;
@@ -255,7 +255,7 @@ export interface UprobeMultiLinkInfo {
   ref_ctr_offsets: bigint;
   /** Address of the caller's u64 array for each probe's cookie. */
   cookies: bigint;
-  /** Bytes of the `path` buffer; on return, the path's length with its NUL. */
+  /** Bytes of the `path` buffer; on return, the path's length as the kernel counts it. */
   path_size: number;
   /** How many uprobes; on input, the capacity of the arrays. */
   count: number;
@@ -269,7 +269,7 @@ export interface UprobeMultiLinkInfo {
 export interface PerfEventUprobeLinkInfo {
   /** Address of the caller's buffer for the probed binary's path. */
   file_name: bigint;
-  /** Bytes of that buffer; on return, the path's length with its NUL. */
+  /** Bytes of that buffer; on return, the path's length as the kernel counts it. */
   name_len: number;
   /** File offset of the probe in the binary. */
   offset: number;
@@ -283,7 +283,7 @@ export interface PerfEventUprobeLinkInfo {
 export interface PerfEventKprobeLinkInfo {
   /** Address of the caller's buffer for the probed function's name. */
   func_name: bigint;
-  /** Bytes of that buffer; on return, the name's length with its NUL. */
+  /** Bytes of that buffer; on return, the name's length as the kernel counts it. */
   name_len: number;
   /** Offset of the probe from the function's start. */
   offset: number;
@@ -299,7 +299,7 @@ export interface PerfEventKprobeLinkInfo {
 export interface PerfEventTracepointLinkInfo {
   /** Address of the caller's buffer for the tracepoint's name. */
   tp_name: bigint;
-  /** Bytes of that buffer; on return, the name's length with its NUL. */
+  /** Bytes of that buffer; on return, the name's length as the kernel counts it. */
   name_len: number;
   /** The BPF cookie given when the link was made. */
   cookie: bigint;
@@ -394,7 +394,7 @@ export interface BtfInfo {
   id: number;
   /** Address of the caller's buffer for the BTF's name (`vmlinux`, a module's name). */
   name: bigint;
-  /** Bytes of that buffer; on return, the name's length with its NUL. */
+  /** Bytes of that buffer; on return, the name's length without its NUL (`strlen`: 7 for `vmlinux`). */
   name_len: number;
   /** Nonzero for the kernel's own BTF (vmlinux or a module), 0 for BTF user space loaded. */
   kernel_btf: number;
