@@ -247,10 +247,18 @@ export class Btf {
   /**
    * This blob's own types in id order (not the base's). Types of a kind newer than this parser
    * (possible only when the blob describes their layout) are skipped.
+   *
+   * A walk streams: it yields the cached object of a type that {@link type} has already decoded, and
+   * otherwise a freshly decoded one that is not kept, so walking all of vmlinux does not pin 100,000
+   * objects in memory (and runs about twice as fast). Such an object equals, but is not the same
+   * object as, what `type(id)` returns.
    */
   *types(): IterableIterator<BtfType> {
+    const cache = this.cache;
     for (let i = 0; i < this.count; i++) {
-      if (this.kindAt(i) <= MAX_KIND) yield this.cache[i] ?? (this.cache[i] = this.decode(i));
+      const cached = cache[i];
+      if (cached !== undefined) yield cached;
+      else if (this.kindAt(i) <= MAX_KIND) yield this.decode(i);
     }
   }
 

@@ -139,10 +139,14 @@ describe("decoding each kind", () => {
     assert.deepEqual(btf.type(ids.dtagMember), { id: ids.dtagMember, kind: "decl_tag", name: "tagged", type: ids.st, componentIdx: 1, attribute: true });
   });
 
-  test("type() caches: the same object each time, from type() and types()", () => {
-    const first = btf.type(ids.st);
-    assert.equal(btf.type(ids.st), first);
-    assert.equal([...btf.types()][ids.st - 1], first);
+  test("type() caches; types() yields cached objects where there are some and fresh equal ones elsewhere", () => {
+    const fresh = parseBtf(b.build());
+    const walked = [...fresh.types()];
+    assert.notEqual(fresh.type(ids.st), walked[ids.st - 1], "a walk does not fill the cache");
+    assert.deepEqual(fresh.type(ids.st), walked[ids.st - 1]);
+    const first = fresh.type(ids.st);
+    assert.equal(fresh.type(ids.st), first);
+    assert.equal([...fresh.types()][ids.st - 1], first, "a walk reuses what type() cached");
   });
 
   test("non-ASCII names decode as UTF-8 and can be found", () => {

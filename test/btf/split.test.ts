@@ -179,7 +179,7 @@ describe("the running kernel's module BTF (/sys/kernel/btf/<module>)", () => {
       assert.equal(mod.startId, base.typeCount, name);
       for (const t of mod.types()) {
         mod.resolve(t.id);
-        assert.equal(mod.type(t.id), t);
+        assert.deepEqual(mod.type(t.id), t);
       }
       if (bpftool !== undefined) compareWithBpftool(mod, bpftoolRawDump(bpftool, path, `${liveDir}/vmlinux`));
     }
