@@ -126,9 +126,13 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   } catch (error) {
     code = exitCodeOf(error);
     const message = describeError(error);
-    out.flush();
-    if (json) io.write(toJson({ error: message }) + "\n");
-    else io.writeError(`bpftypes: ${message}\n`);
+    if (json) {
+      out.discard();
+      io.write(toJson({ error: message }) + "\n");
+    } else {
+      out.flush();
+      io.writeError(`bpftypes: ${message}\n`);
+    }
     if (!isExpectedError(error) && io.env["BPFTYPES_DEBUG"]) io.writeError(`${(error as Error).stack ?? ""}\n`);
     else if (!isExpectedError(error)) io.writeError("bpftypes: this looks like a bug; run with BPFTYPES_DEBUG=1 for details and report it\n");
   }

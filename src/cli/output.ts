@@ -131,6 +131,11 @@ export class Output {
     this.#write(chunk);
   }
 
+  /** Drops whatever is buffered and not yet written (a failed JSON command must not leave half a document). */
+  discard(): void {
+    this.#buffer = "";
+  }
+
   /** Tells the person at the terminal something on standard error (never mixed into JSON). */
   warn(text: string): void {
     this.#warn(text);

@@ -1,0 +1,159 @@
+// The entry file: dispatch, help for every command, exit codes, one-line errors, JSON errors, colour; and runs of the built bin.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { BIN, capture, cli, runBin, runMain } from "./support.js";
+
+const COMMANDS = ["prog", "map", "link", "btf", "types", "explain", "flags", "decode", "check"];
+
+describe("main", () => {
+  test("--help lists every command and the exit codes", async () => {
+    const run = await runMain(["--help"]);
+    assert.equal(run.code, 0);
+    for (const command of COMMANDS) assert.match(run.stdout, new RegExp(`^  ${command}\\s`, "m"), command);
+    assert.match(run.stdout, /Exit status: 0 success, 1 the operation failed, 2 bad usage\./);
+    assert.equal(run.stderr, "");
+  });
+
+  for (const command of COMMANDS) {
+    test(`${command} --help, help ${command} and ${command} help print the command's help`, async () => {
+      const a = await runMain([command, "--help"]);
+      const b = await runMain(["help", command]);
+      const c = await runMain([command, "help"]);
+      assert.equal(a.code, 0);
+      assert.match(a.stdout, new RegExp(`^Usage: bpftypes ${command}`));
+      assert.match(a.stdout, /Exit status: 0/);
+      assert.equal(b.stdout, a.stdout);
+      assert.equal(c.stdout, a.stdout);
+      assert.equal(a.stderr + b.stderr + c.stderr, "");
+    });
+  }
+
+  test("no command is a usage error, one line on stderr", async () => {
+    const run = await runMain([]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, "");
+    assert.equal(run.stderr, "bpftypes: no command given: see bpftypes --help\n");
+  });
+
+  test("an unknown command or option is a usage error (exit 2) saying what to do", async () => {
+    const command = await runMain(["frobnicate"]);
+    assert.equal(command.code, 2);
+    assert.match(command.stderr, /^bpftypes: there is no command "frobnicate": commands: prog, map, .*; see bpftypes --help\n$/);
+    const option = await runMain(["types", "--frob"]);
+    assert.equal(option.code, 2);
+    assert.match(option.stderr, /^bpftypes: types: unknown option '--frob'.*: see bpftypes types --help\n$/);
+  });
+
+  test("a failed operation is exit 1 with one line", async () => {
+    const run = await runMain(["explain", "no_such_value_anywhere"], { env: {} });
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr.split("\n").length, 2);
+    assert.match(run.stderr, /^bpftypes: explain: nothing is named or numbered "no_such_value_anywhere"/);
+  });
+
+  test("with --json an error is {\"error\": ...} on stdout, wherever the flag is", async () => {
+    for (const args of [["--json", "explain", "no_such_value_anywhere"], ["explain", "no_such_value_anywhere", "-j"], ["-p", "frobnicate"]]) {
+      const run = await runMain(args);
+      assert.notEqual(run.code, 0);
+      assert.equal(run.stderr, "");
+      const parsed = JSON.parse(run.stdout) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(parsed), ["error"]);
+      assert.equal(typeof parsed["error"], "string");
+    }
+  });
+
+  test("global options go before or after the command, and combine (-jp)", async () => {
+    const before = await runMain(["-j", "flags", "map", "1"]);
+    const after = await runMain(["flags", "map", "1", "--json"]);
+    const pretty = await runMain(["-jp", "flags", "map", "1"]);
+    assert.equal(before.stdout, after.stdout);
+    assert.deepEqual(JSON.parse(pretty.stdout), JSON.parse(before.stdout));
+    assert.match(pretty.stdout, /^{\n {4}"value": 1,/);
+  });
+
+  test("--version prints the package version", async () => {
+    const run = await runMain(["--version"]);
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+    assert.equal(run.stdout, `${pkg.version}\n`);
+  });
+
+  test("colour only on a terminal, and never with NO_COLOR", async () => {
+    const escape = "\u001b[";
+    assert.ok((await runMain(["types"], { isTTY: true, env: {} })).stdout.includes(escape));
+    assert.ok(!(await runMain(["types"], { isTTY: true, env: { NO_COLOR: "1" } })).stdout.includes(escape));
+    assert.ok((await runMain(["types"], { isTTY: true, env: { NO_COLOR: "" } })).stdout.includes(escape), "an empty NO_COLOR does not count");
+    assert.ok(!(await runMain(["types"], { isTTY: false, env: {} })).stdout.includes(escape));
+    assert.ok(!(await runMain(["-j", "types"], { isTTY: true, env: {} })).stdout.includes(escape), "never in JSON");
+  });
+
+  test("an unexpected failure says it is a bug, with a stack only when BPFTYPES_DEBUG is set", () => {
+    const { describeError, isExpectedError, exitCodeOf } = cli.errors;
+    const bug = new TypeError("x is undefined");
+    assert.equal(isExpectedError(bug), false);
+    assert.equal(exitCodeOf(bug), 1);
+    assert.equal(describeError(bug), "x is undefined");
+    const errno = Object.assign(new Error("ENOENT: no such file or directory, open '/x'"), { code: "ENOENT", syscall: "open", path: "/x" });
+    assert.equal(isExpectedError(errno), true);
+    assert.equal(describeError(errno), "open /x: no such file (ENOENT): check the path and its permissions");
+  });
+});
+
+describe("output", () => {
+  test("JSON writes bigints as exact numbers and drops undefined members", () => {
+    const { toJson } = cli.output;
+    assert.equal(toJson({ a: 1, b: undefined, c: 18446744073709551615n, d: [true, null, "x"] }), '{"a":1,"c":18446744073709551615,"d":[true,null,"x"]}');
+    assert.equal(toJson({ a: { b: [1, 2] }, e: [] }, 2), '{\n  "a": {\n    "b": [\n      1,\n      2\n    ]\n  },\n  "e": []\n}');
+  });
+
+  test("a streamed array is valid JSON, empty or not, plain or pretty", () => {
+    for (const pretty of [false, true]) {
+      for (const count of [0, 1, 3]) {
+        const c = capture({ json: true, pretty });
+        const array = c.out.jsonArray();
+        for (let i = 0; i < count; i++) array.push({ id: i, n: BigInt(i), list: [i] });
+        array.end();
+        assert.deepEqual(c.json(), Array.from({ length: count }, (_, i) => ({ id: i, n: i, list: [i] })), `pretty ${pretty}, ${count} items`);
+      }
+    }
+  });
+
+  test("text is written in large chunks, not line by line", () => {
+    const chunks: string[] = [];
+    const out = new cli.output.Output({ write: (chunk) => void chunks.push(chunk) });
+    for (let i = 0; i < 10_000; i++) out.line(`line ${i}`);
+    out.flush();
+    assert.ok(chunks.length < 5, `${chunks.length} writes`);
+    assert.equal(chunks.join("").split("\n").length, 10_001);
+  });
+
+  test("tables pad columns, right-align numbers and trim line ends", () => {
+    const c = capture();
+    c.out.table([{ title: "ID", right: true }, { title: "NAME" }], [["1", "a"], ["100", "bbb"]]);
+    assert.equal(c.text(), " ID  NAME\n  1  a\n100  bbb\n");
+  });
+});
+
+describe("the built bin", () => {
+  test("starts with a node shebang", () => {
+    assert.match(readFileSync(BIN, "utf8"), /^#!\/usr\/bin\/env node\n/);
+  });
+
+  test("runs a command and exits 0", () => {
+    const run = runBin(["explain", "lpm_trie", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as { name: string }[])[0]?.name, "BPF_MAP_TYPE_LPM_TRIE");
+  });
+
+  test("exits 2 for bad usage and 1 for a failed operation, one line each, no stack", () => {
+    const usage = runBin(["flags", "map", "not_a_flag"]);
+    assert.equal(usage.code, 2);
+    assert.equal(usage.stdout, "");
+    assert.match(usage.stderr, /^bpftypes: flags: "not_a_flag" is not a flag name or number.*\n$/);
+    const failed = runBin(["decode", "map-info", "@/nonexistent/file"]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /^bpftypes: open \/nonexistent\/file: no such file \(ENOENT\)/);
+    assert.doesNotMatch(usage.stderr + failed.stderr, /\n\s+at /);
+  });
+});
