@@ -1,11 +1,12 @@
 // `bpftypes btf [show|list] [id N | pinned PATH]`: the kernel's BTF objects and which programs and maps use them.
 
-import { btfById, btfByPin, btfObjects, btfUsers, type BtfDetails, type BtfUsers } from "../node/objects.js";
+import { btfById, btfObjects, btfUsers, type BtfDetails, type BtfUsers } from "../node/objects.js";
 import { idList, parseShow, runShow, showHelp, type ShowOptions } from "./inspect.js";
+import { UsageError } from "./errors.js";
 import type { JsonValue, Output } from "./output.js";
 
 /** Help text of `bpftypes btf`. */
-export const BTF_HELP = showHelp("btf", "id, size, prog_ids, map_ids, kernel, name");
+export const BTF_HELP = showHelp("btf", "id, size, prog_ids, map_ids, kernel, name", false);
 
 /**
  * The ids of the programs or maps using one BTF object, in bpftool's order: it files them in a hash
@@ -31,13 +32,13 @@ export function btfJson(btf: BtfDetails, users: BtfUsers): JsonValue {
   };
 }
 
-/** Prints BTF objects: all of them, or the one with `id`, or the one pinned at `pinned`. */
+/** Prints BTF objects: all of them, or the one with `id` (BTF objects cannot be pinned). */
 export async function btfShow(options: ShowOptions, out: Output): Promise<void> {
   // Which programs and maps use which BTF takes a walk over all of them: done once, and only when needed.
   let users: BtfUsers | undefined;
   const usersNow = (): BtfUsers => (users ??= btfUsers());
   runShow(options, out, {
-    one: (opts) => (opts.pinned !== undefined ? btfByPin(opts.pinned) : btfById(opts.id!)),
+    one: (opts) => btfById(opts.id!),
     all: () => btfObjects(),
     json: (btf) => btfJson(btf, usersNow()),
     columns: [{ title: "ID", right: true }, { title: "NAME" }, { title: "SIZE", right: true }, { title: "KERNEL" }, { title: "PROGS" }, { title: "MAPS" }],
@@ -68,6 +69,7 @@ export async function btfList(out: Output): Promise<void> {
 /** Parses `bpftypes btf ...` and runs it. */
 export async function runBtf(argv: readonly string[], out: Output): Promise<void> {
   const parsed = parseShow("btf", argv);
+  if (parsed.options.pinned !== undefined) throw new UsageError("btf: BTF objects cannot be pinned", "use bpftypes btf show id ID");
   if (parsed.verb === "help") out.line(BTF_HELP);
   else await btfShow(parsed.options, out);
 }

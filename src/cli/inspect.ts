@@ -25,15 +25,17 @@ const NOUNS: Readonly<Record<ObjectKind, [one: string, many: string, bpftool: st
   btf: ["BTF object", "BTF objects", "bpftool btf show"],
 };
 
-/** The help text of `bpftypes <kind>`, with the fields its JSON has. */
-export function showHelp(kind: ObjectKind, jsonFields: string): string {
+/** The help text of `bpftypes <kind>`, with the fields its JSON has; `pinnable` says whether `pinned PATH` applies. */
+export function showHelp(kind: ObjectKind, jsonFields: string, pinnable = true): string {
   const [one, many, bpftool] = NOUNS[kind];
-  return `Usage: bpftypes ${kind} [show | list] [id ID | pinned PATH] [--json|--pretty]
+  const selector = pinnable ? "[id ID | pinned PATH]" : "[id ID]";
+  const which = pinnable ? "one by id or by the path it is pinned at in a bpf file\nsystem" : `one by id (${many} cannot be pinned)`;
+  return `Usage: bpftypes ${kind} [show | list] ${selector} [--json|--pretty]
        bpftypes ${kind} help
 
-Shows the kernel's ${many}: all of them, or one by id or by the path it is pinned at in a bpf file
-system. "show" and "list" are the same, and are what "bpftypes ${kind}" does with no verb (verbs may
-be shortened, as in bpftool: "bpftypes ${kind} s").
+Shows the kernel's ${many}: all of them, or ${which}.
+"show" and "list" are the same, and are what "bpftypes ${kind}" does with no verb (verbs may be
+shortened, as in bpftool: "bpftypes ${kind} s").
 
 Plain output is a table (a list of fields for one ${one}). JSON output is what ${bpftool} -j
 prints, with the same keys and value types:

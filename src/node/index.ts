@@ -96,7 +96,6 @@ export {
   linkByPin,
   btfById,
   btfByFd,
-  btfByPin,
   btfUsers,
 } from "./objects.js";
 export { FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo } from "./fdinfo.js";

@@ -15,7 +15,7 @@ import {
 } from "../codec/index.js";
 import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN, parseBtf, type Btf } from "../index.js";
 import { bootNsToEpochMs } from "./boot-time.js";
-import { getU32, putU32 } from "./bytes.js";
+import { getU32, putU32, putU64 } from "./bytes.js";
 import { isErrno } from "./errors.js";
 import { type BpfFd, type BpfFdKind } from "./fd.js";
 import { FdinfoReader, fdinfoNumber, fdinfoField } from "./fdinfo.js";
@@ -30,7 +30,8 @@ export interface ProgramDetails {
   readonly id: number;
   /**
    * `bpf_prog_info` as the kernel filled it (fields an older kernel does not fill are absent). Its
-   * `map_ids` and `func_info` hold addresses of this library's buffers, not data: see `mapIds`.
+   * pointer fields (`map_ids`, `func_info` ...) read 0: the arrays they point to are given as `mapIds`
+   * and `name`.
    */
   readonly info: Decoded<ProgInfo>;
   /**
@@ -74,7 +75,7 @@ export interface MapDetails {
 export interface LinkDetails {
   /** The link's id. */
   readonly id: number;
-  /** `bpf_link_info`, the arm of its type decoded. String pointers in it hold this library's buffer addresses. */
+  /** `bpf_link_info`, the arm of its type decoded. Its string pointers read 0: the strings are in `strings`. */
   readonly info: Decoded<LinkInfo>;
   /**
    * The text the link's arm points to, fetched in a second call: the tracepoint name of a
@@ -90,7 +91,7 @@ export interface LinkDetails {
 export interface BtfDetails {
   /** The BTF object's id. */
   readonly id: number;
-  /** `bpf_btf_info` as the kernel filled it (`name` holds this library's buffer address). */
+  /** `bpf_btf_info` as the kernel filled it (its `name` pointer reads 0: the name is `name`). */
   readonly info: Decoded<BtfInfo>;
   /** The object's name: `vmlinux` or a module's name for the kernel's BTF, usually `""` otherwise (Linux 5.11+). */
   readonly name: string;
@@ -220,6 +221,9 @@ export class Inspector {
       const orphan = decodeProgInfo(new Uint8Array(PROG.size), { length: 0 });
       return { id, info: orphan, name: "", mapIds: [], loadedAt: undefined, bytesMemlock: undefined, orphaned: true };
     }
+    // The pointers are this library's buffers, not facts about the program: decode them as 0.
+    putU64(info, PROG.mapIds, 0n);
+    putU64(info, PROG.funcInfo, 0n);
     const decoded = decodeProgInfo(info, { length });
     let mapIds: readonly number[] = [];
     const count = decoded.nr_map_ids ?? 0;
@@ -332,6 +336,7 @@ export class Inspector {
           writeBufferRef(request, fields, buffers[i]!.byteLength > 0 ? buffers[i]! : null, keep);
         });
         const length = getInfoRaw(fd, request, keep);
+        for (const [, pointer] of wanted) putU64(request, fieldOffset("bpf_link_info", pointer), 0n);
         decoded = decodeLinkInfo(request, { length });
         wanted.forEach(([key], i) => {
           if (buffers[i]!.byteLength > 0) strings[key] = cText(buffers[i]!);
@@ -380,6 +385,7 @@ export class Inspector {
         nameBuffer = new Uint8Array(getU32(info, BTF.nameLen) + 1);
         continue;
       }
+      putU64(info, BTF.name, 0n);
       const decoded = decodeBtfInfo(info, { length });
       const name = nameBuffer && (decoded.name_len ?? 0) > 0 ? cText(nameBuffer) : "";
       return { id: decoded.id ?? 0, info: decoded, name, kernel: (decoded.kernel_btf ?? 0) !== 0, size: decoded.btf_size ?? 0 };
@@ -539,10 +545,6 @@ export function btfById(id: number, options: BtfOptions = {}): BtfDetails {
 /** The BTF object behind a descriptor the caller holds (and keeps). */
 export function btfByFd(fd: BpfFd, options: BtfOptions = {}): BtfDetails {
   return inspector().btf(fd, options);
-}
-/** The BTF object pinned at a path; an {@link ObjectKindError} if something else is pinned there. */
-export function btfByPin(path: string, options: BtfOptions = {}): BtfDetails {
-  return byPin("btf", path, (fd) => inspector().btf(fd, options));
 }
 
 /** Which programs and maps use each BTF object (what bpftool's `btf show` lists as prog_ids and map_ids). */
