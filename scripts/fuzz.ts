@@ -446,12 +446,27 @@ export interface Target {
   execute(input: Case): unknown;
 }
 
+/** A decoder as the fuzzer calls it: with options of any shape, absurd ones included. */
 type Decoder = (bytes: Uint8Array, options?: Record<string, unknown>) => unknown;
 
-/** A decoder of the core by its exported name; `undefined` while the core does not export it. */
+/** Every decoder of the core, by name. */
+const DECODERS: Readonly<Record<string, Decoder>> = {
+  decodeProgInfo: core.decodeProgInfo as Decoder,
+  decodeMapInfo: core.decodeMapInfo as Decoder,
+  decodeLinkInfo: core.decodeLinkInfo as Decoder,
+  decodeBtfInfo: core.decodeBtfInfo as Decoder,
+  decodeFuncInfo: core.decodeFuncInfo as Decoder,
+  decodeLineInfo: core.decodeLineInfo as Decoder,
+  decodeFuncInfos: core.decodeFuncInfos as Decoder,
+  decodeLineInfos: core.decodeLineInfos as Decoder,
+  decodeU32Array: core.decodeU32Array as Decoder,
+  decodeU64Array: core.decodeU64Array as Decoder,
+  decodeTagArray: core.decodeTagArray as Decoder,
+};
+
+/** A decoder by name; `undefined` for a name the core does not export. */
 function decoder(name: string): Decoder | undefined {
-  const found = (core as Record<string, unknown>)[name];
-  return typeof found === "function" ? (found as Decoder) : undefined;
+  return DECODERS[name];
 }
 
 /** Sizes of the structs, from the core's generated layouts. */
@@ -709,8 +724,7 @@ export function allTargets(selfTest = false): Target[] {
 
 /** Whether an error is one the library names: the only kind a decoder or the parser may throw. */
 export function isNamedError(error: unknown): boolean {
-  const isCodecError = (core as Record<string, unknown>)["isCodecError"];
-  return core.isBtfError(error) || (typeof isCodecError === "function" && isCodecError(error) === true);
+  return core.isBtfError(error) || core.isCodecError(error);
 }
 
 /** Finds a NaN anywhere in a decoded result: the trace of a read outside the bytes given. */
