@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allTargets, formatReport, fuzz } from "../../scripts/fuzz.js";
 
-const CASES = 2500;
+const CASES = 2000;
 
 test(`every decoder and the BTF parser survive ${CASES} fuzz cases each with only named errors`, async () => {
   // A new seed each run explores new cases; a failure names it: npm run fuzz -- --seed S --target T.
