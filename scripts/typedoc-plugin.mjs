@@ -1,4 +1,7 @@
-// TypeDoc plugin: a property of an anonymous object type (an `as const` table, an inline type) is covered by the doc comment of the declaration that holds it.
+// TypeDoc plugin: the entry points are named by their import paths, and a property of an anonymous object type (an `as const` table, an inline type) is covered by the doc comment of the declaration that holds it.
+//
+// TypeDoc names a module after its file (`index`, `node`); users import `bpftypes` and
+// `bpftypes/node`, so the reference says that.
 //
 // `validation.notDocumented` would otherwise ask for a comment on every leaf of a nested constant
 // table (`ATTR_LAYOUT.mapCreate.fields.map_type.offset`), which has nothing to say beyond its
@@ -20,8 +23,19 @@ function insideTypeLiteral(reflection) {
   return literal;
 }
 
-/** Registers the plugin: adds such properties to `intentionallyNotDocumented` before validation runs. */
+/** The import path of each entry point, by the name TypeDoc gives it. */
+const IMPORT_PATHS = { index: "bpftypes", node: "bpftypes/node" };
+
+/**
+ * Registers the plugin: renames the entry modules, and adds the properties above to
+ * `intentionallyNotDocumented` before validation runs.
+ */
 export function load(app) {
+  app.converter.on(Converter.EVENT_CREATE_DECLARATION, (_context, reflection) => {
+    if (reflection.kindOf(ReflectionKind.Module) && Object.hasOwn(IMPORT_PATHS, reflection.name)) {
+      reflection.name = IMPORT_PATHS[reflection.name];
+    }
+  });
   app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
     const names = new Set(app.options.getValue("intentionallyNotDocumented"));
     for (const reflection of context.project.getReflectionsByKind(ReflectionKind.Property)) {
