@@ -75,7 +75,7 @@ function decodeRecords(struct: "bpf_func_info" | "bpf_line_info", bytes: Uint8Ar
   const le = options?.littleEndian ?? HOST_LITTLE_ENDIAN;
   const view = viewOf(bytes);
   const out = new Array<Record<string, unknown>>(count);
-  for (let i = 0; i < count; i++) out[i] = codec.decode(view, bytes, i * stride, le, stride);
+  for (let i = 0; i < count; i++) out[i] = codec.decode(bytes, i * stride, le, stride, view);
   return out;
 }
 

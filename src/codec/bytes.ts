@@ -13,17 +13,27 @@ export function hexOf(bytes: Uint8Array, offset: number, size: number): string {
   return out;
 }
 
-/** An 8-byte tag at `offset` as 16 lowercase hex digits (the form bpftool prints). */
+// The character codes of each byte's high and low hex digit.
+const HEX_HIGH = new Uint8Array(256);
+const HEX_LOW = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  HEX_HIGH[i] = HEX[i]!.charCodeAt(0);
+  HEX_LOW[i] = HEX[i]!.charCodeAt(1);
+}
+
+/** An 8-byte tag at `offset` as 16 lowercase hex digits (the form bpftool prints); one flat string. */
 export function tagOf(bytes: Uint8Array, offset: number): string {
-  return (
-    HEX[bytes[offset]!]! +
-    HEX[bytes[offset + 1]!]! +
-    HEX[bytes[offset + 2]!]! +
-    HEX[bytes[offset + 3]!]! +
-    HEX[bytes[offset + 4]!]! +
-    HEX[bytes[offset + 5]!]! +
-    HEX[bytes[offset + 6]!]! +
-    HEX[bytes[offset + 7]!]!
+  const a = bytes[offset]!;
+  const b = bytes[offset + 1]!;
+  const c = bytes[offset + 2]!;
+  const d = bytes[offset + 3]!;
+  const e = bytes[offset + 4]!;
+  const f = bytes[offset + 5]!;
+  const g = bytes[offset + 6]!;
+  const h = bytes[offset + 7]!;
+  return String.fromCharCode(
+    HEX_HIGH[a]!, HEX_LOW[a]!, HEX_HIGH[b]!, HEX_LOW[b]!, HEX_HIGH[c]!, HEX_LOW[c]!, HEX_HIGH[d]!, HEX_LOW[d]!,
+    HEX_HIGH[e]!, HEX_LOW[e]!, HEX_HIGH[f]!, HEX_LOW[f]!, HEX_HIGH[g]!, HEX_LOW[g]!, HEX_HIGH[h]!, HEX_LOW[h]!,
   );
 }
 
@@ -42,19 +52,40 @@ export function bytesOfHex(text: string, size: number): Uint8Array | undefined {
  */
 export function cStringOf(bytes: Uint8Array, offset: number, size: number): string {
   const end = offset + size;
-  let out = "";
   let i = offset;
-  // Names are short and almost always ASCII: read those directly.
-  for (; i < end; i++) {
-    const b = bytes[i]!;
-    if (b === 0) return out;
-    if (b >= 0x80) break;
-    out += String.fromCharCode(b);
+  // Names are short and almost always ASCII: find where that run stops.
+  while (i < end) {
+    const byte = bytes[i]!;
+    if (byte === 0 || byte >= 0x80) break;
+    i++;
   }
-  if (i === end) return out;
+  const ascii = asciiOf(bytes, offset, i - offset);
+  if (i === end || bytes[i] === 0) return ascii;
   let stop = i;
   while (stop < end && bytes[stop] !== 0) stop++;
-  return out + utf8Decode(bytes, i, stop);
+  return ascii + utf8Decode(bytes, i, stop);
+}
+
+/** `n` ASCII bytes at `o` as a string: one `fromCharCode` call with the codes as arguments, for the usual name lengths. */
+function asciiOf(b: Uint8Array, o: number, n: number): string {
+  const f = String.fromCharCode;
+  // prettier-ignore
+  switch (n) {
+    case 0: return "";
+    case 1: return f(b[o]!);
+    case 2: return f(b[o]!, b[o + 1]!);
+    case 3: return f(b[o]!, b[o + 1]!, b[o + 2]!);
+    case 4: return f(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!);
+    case 5: return f(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!);
+    case 6: return f(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!, b[o + 5]!);
+    case 7: return f(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!, b[o + 5]!, b[o + 6]!);
+    case 8: return f(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!, b[o + 5]!, b[o + 6]!, b[o + 7]!);
+    default: {
+      let out = f(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!, b[o + 5]!, b[o + 6]!, b[o + 7]!);
+      for (let i = o + 8; i < o + n; i++) out += f(b[i]!);
+      return out;
+    }
+  }
 }
 
 /** Decodes `bytes[start, end)` as UTF-8 with the WHATWG decoder's replacement rules. */

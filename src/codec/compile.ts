@@ -132,35 +132,44 @@ function readerOf(leaf: Leaf): Reader {
   }
 }
 
-/** The JavaScript source of one leaf's value (and, for `linecol`, its derived keys) in a generated decoder. */
+/**
+ * The JavaScript source of one leaf's value in a generated decoder, which gets `d`, a DataView,
+ * `b`, the same bytes as a Uint8Array, and `o`, the record's offset in both.
+ */
 function sourceOf(leaf: Leaf, le: boolean): string {
-  const at = `o + ${leaf.offset}`;
+  const at = leaf.offset;
   const endian = le ? "true" : "false";
   switch (leaf.kind) {
     case "u8":
-      return `d.getUint8(${at})`;
+      return `d.getUint8(o + ${at})`;
     case "s8":
-      return `d.getInt8(${at})`;
+      return `d.getInt8(o + ${at})`;
     case "u16":
-      return `d.getUint16(${at}, ${endian})`;
+      return `d.getUint16(o + ${at}, ${endian})`;
     case "s16":
-      return `d.getInt16(${at}, ${endian})`;
+      return `d.getInt16(o + ${at}, ${endian})`;
     case "u32":
     case "linecol":
-      return `d.getUint32(${at}, ${endian})`;
+      return `d.getUint32(o + ${at}, ${endian})`;
     case "s32":
-      return `d.getInt32(${at}, ${endian})`;
+      return `d.getInt32(o + ${at}, ${endian})`;
     case "u64":
-      return `d.getBigUint64(${at}, ${endian})`;
-    case "s64":
-      return `d.getBigInt64(${at}, ${endian})`;
+    case "s64": {
+      // Most u64 fields are zero (the pointers of a first call) or below 2^53 (counters, times):
+      // those become 0n or one BigInt of a safe number, cheaper than getBigUint64, which
+      // allocates even for zero.
+      const [low, high] = le ? [at, at + 4] : [at + 4, at];
+      const load = `(l = d.getUint32(o + ${low}, ${endian})) | (h = d.getUint32(o + ${high}, ${endian}))`;
+      const wide = leaf.kind === "u64" ? `d.getBigUint64(o + ${at}, ${endian})` : `d.getBigInt64(o + ${at}, ${endian})`;
+      return `((${load}) === 0 ? 0n : h < 0x200000 ? BigInt(h * 4294967296 + l) : ${wide})`;
+    }
     case "hex":
-      return leaf.size === 8 ? `tag(b, ${at})` : `hex(b, ${at}, ${leaf.size})`;
+      return leaf.size === 8 ? `tag(b, o + ${at})` : `hex(b, o + ${at}, ${leaf.size})`;
     case "string":
-      return `cstr(b, ${at}, ${leaf.size})`;
+      return `cstr(b, o + ${at}, ${leaf.size})`;
     case "flag":
     case "bits": {
-      const unit = `d.${unitGetter(leaf.size)}(${at}, ${endian})`;
+      const unit = `d.${unitGetter(leaf.size)}(o + ${at}, ${endian})`;
       const shift = bitShift(leaf, le);
       const width = leaf.bitSize;
       if (width >= 32) return unit;
@@ -207,20 +216,25 @@ function literalOf(node: KeyNode, le: boolean, root: boolean): string {
       parts.push(`${key}: ${word}`, `line: ${word} >>> 10`, `column: ${word} & 1023`);
     } else parts.push(`${key}: ${sourceOf(child, le)}`);
   }
-  if (root) parts.push("absent: NONE");
+  if (root) parts.push("absent: ABSENT");
   return `{ ${parts.join(", ")} }`;
 }
 
 /**
- * Generates the complete-record decoder of a plan for one byte order: one object literal, so every
- * record gets the same hidden class. `undefined` where the environment forbids generating code (a
- * strict Content-Security-Policy); the reader closures then do the work.
+ * Generates the decoder of a plan for one byte order and one reported length (capped at the
+ * plan's extent): one object literal of the fields that fit, so every record of that shape gets the
+ * same hidden class, and its `absent` list as one frozen constant. `undefined` where the
+ * environment forbids generating code (a strict Content-Security-Policy): the reader closures then
+ * do the work.
  */
-function generate(plan: Plan, le: boolean): FullDecoder | undefined {
-  const body = `"use strict";\nreturn function decode_${plan.struct}(d, b, o) {\n  return ${literalOf(keyTree(plan.leaves), le, true)};\n};`;
+function generate(plan: Plan, le: boolean, length: number): FullDecoder | undefined {
+  const present = plan.leaves.filter((leaf) => leaf.end <= length);
+  const absent = plan.leaves.filter((leaf) => leaf.end > length).map((leaf) => leaf.name);
+  const name = `decode_${plan.struct}_${le ? "le" : "be"}_${length}`;
+  const body = `"use strict";\nreturn function ${name}(d, b, o) {\n  let l = 0, h = 0;\n  return ${literalOf(keyTree(present), le, true)};\n};`;
   try {
-    const factory = new Function("NONE", "tag", "hex", "cstr", body) as (...helpers: unknown[]) => FullDecoder;
-    return factory(NONE_ABSENT, tagOf, hexOf, cStringOf);
+    const factory = new Function("ABSENT", "tag", "hex", "cstr", body) as (...helpers: unknown[]) => FullDecoder;
+    return factory(absent.length === 0 ? NONE_ABSENT : Object.freeze(absent), tagOf, hexOf, cStringOf);
   } catch {
     return undefined;
   }
@@ -233,6 +247,13 @@ const S_RANGE: Readonly<Record<string, readonly [number, number]>> = {
   s32: [-0x8000_0000, 0x7fff_ffff],
 };
 
+const SCRATCH_SIZE = 4096;
+const scratch = new Uint8Array(SCRATCH_SIZE);
+const scratchView = new DataView(scratch.buffer);
+// Set while the scratch is in use: an encoder reads the caller's objects, whose getters could call
+// back into a codec; that inner call then works on its own buffers.
+let scratchBusy = false;
+
 /** A decoder and an encoder for one plan, built on first use per byte order. */
 export class StructCodec {
   readonly plan: Plan;
@@ -242,8 +263,12 @@ export class StructCodec {
   readonly #tree: KeyNode;
   /** Pairs of leaves that share bytes (alternatives of a nested union that are all decoded). */
   readonly #overlaps: readonly (readonly [number, number])[];
-  #le: FullDecoder | undefined | null = null;
-  #be: FullDecoder | undefined | null = null;
+  // Generated decoders by byte order: the complete one, and one per shorter reported length seen
+  // (an older kernel reports the same length every time, so there are few). `null` once generating
+  // code turned out to be forbidden.
+  #completeLe: FullDecoder | undefined;
+  #completeBe: FullDecoder | undefined;
+  readonly #byLength: [Map<number, FullDecoder | null>, Map<number, FullDecoder | null>] = [new Map(), new Map()];
 
   constructor(plan: Plan) {
     this.plan = plan;
@@ -259,25 +284,42 @@ export class StructCodec {
     this.#overlaps = overlaps;
   }
 
-  #full(le: boolean): FullDecoder | undefined {
-    if (le) {
-      if (this.#le === null) this.#le = generate(this.plan, true);
-      return this.#le;
+  /** The generated decoder for a byte order and a length up to the extent, or `undefined` without code generation. */
+  #decoderFor(le: boolean, length: number): FullDecoder | undefined {
+    const cache = this.#byLength[le ? 0 : 1];
+    let decoder = cache.get(length);
+    if (decoder === undefined) {
+      // Lengths that cut no further field share a decoder: the shape is the fields that fit.
+      const cut = this.plan.leaves.reduce((max, leaf) => (leaf.end <= length ? Math.max(max, leaf.end) : max), 0);
+      decoder = cut === length ? (generate(this.plan, le, length) ?? null) : this.#decoderFor(le, cut) ?? null;
+      cache.set(length, decoder);
     }
-    if (this.#be === null) this.#be = generate(this.plan, false);
-    return this.#be;
+    return decoder ?? undefined;
   }
 
   /**
-   * Decodes the record at `o` of which the kernel reported `length` bytes. The caller has checked
-   * that `o + min(length, extent)` lies inside `d` and `b`.
+   * Decodes the record at `o` of `b` of which the kernel reported `length` bytes. The caller has
+   * checked that `o + min(length, extent)` lies inside `b`. `view` is a DataView over exactly `b`,
+   * if the caller has one (an array of records shares one).
    */
-  decode(d: DataView, b: Uint8Array, o: number, le: boolean, length: number): Record<string, unknown> {
-    if (length >= this.extent) {
-      const full = this.#full(le);
-      if (full !== undefined) return full(d, b, o);
+  decode(b: Uint8Array, o: number, le: boolean, length: number, view?: DataView): Record<string, unknown> {
+    let decoder: FullDecoder | undefined;
+    if (length >= this.extent) decoder = le ? (this.#completeLe ??= this.#decoderFor(true, this.extent)) : (this.#completeBe ??= this.#decoderFor(false, this.extent));
+    else decoder = this.#decoderFor(le, length);
+    if (decoder === undefined) return this.#decodeEach(view ?? new DataView(b.buffer, b.byteOffset, b.byteLength), b, o, le, length);
+    if (view !== undefined) return decoder(view, b, o);
+    // Building a DataView costs more than decoding a small struct: copy the bytes into a scratch
+    // buffer that has one. Decoders run no caller code while they use it; the flag is for safety.
+    if (o === 0 && b.length <= SCRATCH_SIZE && !scratchBusy) {
+      scratchBusy = true;
+      try {
+        scratch.set(b);
+        return decoder(scratchView, scratch, 0);
+      } finally {
+        scratchBusy = false;
+      }
     }
-    return this.#decodeEach(d, b, o, le, length);
+    return decoder(new DataView(b.buffer, b.byteOffset, b.byteLength), b, o);
   }
 
   #decodeEach(d: DataView, b: Uint8Array, o: number, le: boolean, length: number): Record<string, unknown> {
@@ -302,8 +344,34 @@ export class StructCodec {
         target["column"] = (value as number) & 0x3ff;
       }
     }
-    out["absent"] = absent ?? NONE_ABSENT;
+    out["absent"] = absent === undefined ? NONE_ABSENT : Object.freeze(absent);
     return out;
+  }
+
+  /**
+   * Encodes `value` into `length` fresh zeroed bytes, or into `into` at `offset` (the caller has
+   * checked it fits): the bytes past the fields given are zero. Returns the bytes written.
+   */
+  encodeBytes(value: object, le: boolean, length: number, into?: Uint8Array, offset = 0): Uint8Array {
+    if (length <= SCRATCH_SIZE && !scratchBusy) {
+      // Fill the scratch (it has a DataView already), then copy: cheaper than a new DataView, and
+      // `into` is left untouched when the value turns out to be bad.
+      scratchBusy = true;
+      try {
+        scratch.fill(0, 0, length);
+        this.encode(scratchView, scratch, 0, le, value, length);
+        if (into === undefined) return scratch.slice(0, length);
+        into.set(scratch.subarray(0, length), offset);
+        return into.subarray(offset, offset + length);
+      } finally {
+        scratchBusy = false;
+      }
+    }
+    const bytes = new Uint8Array(length);
+    this.encode(new DataView(bytes.buffer), bytes, 0, le, value, length);
+    if (into === undefined) return bytes;
+    into.set(bytes, offset);
+    return into.subarray(offset, offset + length);
   }
 
   /**
@@ -312,55 +380,80 @@ export class StructCodec {
    * its field, or a field past `length`.
    */
   encode(d: DataView, b: Uint8Array, o: number, le: boolean, value: object, length: number): void {
-    const struct = this.plan.struct;
-    this.#checkKeys(value, this.#tree, [], this.plan.extraRootKeys);
+    const given = this.#overlaps.length === 0 ? undefined : new Set<Leaf>();
+    this.#encodeNode(d, b, o, le, value, this.#tree, "", length, given, value);
+    if (given === undefined) return;
     const leaves = this.plan.leaves;
-    const given: boolean[] = [];
-    for (let i = 0; i < leaves.length; i++) {
-      const leaf = leaves[i]!;
-      const v = take(value, leaf, struct);
-      given.push(v !== undefined);
-      if (v === undefined) continue;
-      if (leaf.end > length) {
-        throw new CodecError("FIELD_PAST_LENGTH", `encoding ${struct}: ${leaf.name} (bytes ${leaf.offset}..${leaf.end}) does not fit in ${length} bytes`, {
-          struct,
-          field: leaf.name,
-        });
-      }
-      write(d, b, o, le, leaf, v, struct);
-    }
     for (const [i, j] of this.#overlaps) {
-      if (!given[i] || !given[j]) continue;
+      if (!given.has(leaves[i]!) || !given.has(leaves[j]!)) continue;
       for (const k of [i, j]) {
         const leaf = leaves[k]!;
-        const wanted = normalize(take(value, leaf, struct), leaf);
-        if (this.#readers[k]!(d, b, o, le) !== wanted) {
+        if (this.#readers[k]!(d, b, o, le) !== normalize(take(value, leaf, this.plan.struct), leaf)) {
           throw new CodecError(
             "WRONG_ARM",
-            `encoding ${struct}: ${leaves[i]!.name} and ${leaves[j]!.name} share bytes and the values given disagree; give one of them`,
-            { struct, field: leaf.name },
+            `encoding ${this.plan.struct}: ${leaves[i]!.name} and ${leaves[j]!.name} share bytes and the values given disagree; give one of them`,
+            { struct: this.plan.struct, field: leaf.name },
           );
         }
       }
     }
   }
 
-  #checkKeys(value: unknown, node: KeyNode, path: readonly string[], extra: readonly string[]): void {
+  /** Writes the keys of one object of the input, checking each against the layout as it goes. */
+  #encodeNode(
+    d: DataView,
+    b: Uint8Array,
+    o: number,
+    le: boolean,
+    value: unknown,
+    node: KeyNode,
+    prefix: string,
+    length: number,
+    given: Set<Leaf> | undefined,
+    root: object,
+  ): void {
     const struct = this.plan.struct;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      const where = path.length === 0 ? "the value" : path.join(".");
-      throw new CodecError("BAD_VALUE", `encoding ${struct}: ${where} must be an object`, { struct, field: path.join(".") || undefined });
+      const where = prefix === "" ? "the value" : prefix.slice(0, -1);
+      throw new CodecError("BAD_VALUE", `encoding ${struct}: ${where} must be an object`, { struct, field: prefix === "" ? undefined : prefix.slice(0, -1) });
     }
-    for (const key of Object.keys(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
       const child = node.children.get(key);
-      const here = [...path, key];
       if (child === undefined) {
-        if (extra.includes(key)) continue;
-        throw new CodecError("UNKNOWN_FIELD", `encoding ${struct}: it has no field ${here.join(".")}`, { struct, field: here.join(".") });
+        if (prefix === "" && this.plan.extraRootKeys.includes(key)) continue;
+        throw new CodecError("UNKNOWN_FIELD", `encoding ${struct}: it has no field ${prefix}${key}`, { struct, field: `${prefix}${key}` });
       }
-      const inner = (value as Record<string, unknown>)[key];
-      if ("children" in child && inner !== undefined) this.#checkKeys(inner, child, here, []);
+      if ("children" in child) {
+        const inner = record[key];
+        if (inner !== undefined) this.#encodeNode(d, b, o, le, inner, child, `${prefix}${key}.`, length, given, root);
+        continue;
+      }
+      // line_col may also come as line and column, handled below with them.
+      if (child.kind === "linecol") continue;
+      const v = record[key];
+      if (v === undefined) continue;
+      this.#writeLeaf(d, b, o, le, child, v, length);
+      given?.add(child);
     }
+    if (prefix === "") {
+      for (const child of node.children.values()) {
+        if ("children" in child || child.kind !== "linecol") continue;
+        const v = take(root, child, struct);
+        if (v !== undefined) this.#writeLeaf(d, b, o, le, child, v, length);
+      }
+    }
+  }
+
+  #writeLeaf(d: DataView, b: Uint8Array, o: number, le: boolean, leaf: Leaf, v: unknown, length: number): void {
+    const struct = this.plan.struct;
+    if (leaf.end > length) {
+      throw new CodecError("FIELD_PAST_LENGTH", `encoding ${struct}: ${leaf.name} (bytes ${leaf.offset}..${leaf.end}) does not fit in ${length} bytes`, {
+        struct,
+        field: leaf.name,
+      });
+    }
+    write(d, b, o, le, leaf, v, struct);
   }
 }
 

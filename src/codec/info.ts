@@ -55,7 +55,10 @@ export interface EncodeOptions {
   readonly length?: number | undefined;
   /** Byte order to write; defaults to this machine's. */
   readonly littleEndian?: boolean | undefined;
-  /** Write into this buffer rather than a new one; the `length` bytes at `offset` are zeroed first. */
+  /**
+   * Write into this buffer rather than a new one: the `length` bytes at `offset` are overwritten
+   * (zero where no field is given), nothing else; on an error, nothing is written.
+   */
   readonly into?: Uint8Array | undefined;
   /** Where in `into` the struct starts (default 0). */
   readonly offset?: number | undefined;
@@ -95,25 +98,22 @@ function endianOf(options: { readonly littleEndian?: boolean | undefined } | und
   return options?.littleEndian ?? HOST_LITTLE_ENDIAN;
 }
 
-/** Where to encode: the target bytes (zeroed), their view, and the length. */
-function encodeTarget(struct: string, size: number, options: EncodeOptions | undefined): { bytes: Uint8Array; view: DataView; length: number } {
+/** Encodes with a codec where the options say: checks the length, the target and the offset. */
+function encodeWith(codec: StructCodec, struct: string, size: number, value: object, options: EncodeOptions | undefined): Uint8Array {
   const length = options?.length === undefined ? size : checkCount(struct, "length", options.length, "encoding");
-  if (options?.into === undefined) {
+  const into = options?.into;
+  if (into === undefined) {
     if (options?.offset !== undefined && options.offset !== 0) {
       throw badLength(struct, `encoding ${struct}: an offset needs a buffer to write into`);
     }
-    const bytes = new Uint8Array(length);
-    return { bytes, view: viewOf(bytes), length };
+    return codec.encodeBytes(value, endianOf(options), length);
   }
-  const into = options.into;
   if (!(into instanceof Uint8Array)) throw new TypeError(`encoding ${struct}: into must be a Uint8Array`);
-  const offset = options.offset === undefined ? 0 : checkCount(struct, "offset", options.offset, "encoding");
+  const offset = options?.offset === undefined ? 0 : checkCount(struct, "offset", options.offset, "encoding");
   if (offset + length > into.length) {
     throw badLength(struct, `encoding ${struct}: ${length} bytes at offset ${offset} do not fit in a ${into.length}-byte buffer`);
   }
-  const bytes = into.subarray(offset, offset + length);
-  bytes.fill(0);
-  return { bytes, view: viewOf(bytes), length };
+  return codec.encodeBytes(value, endianOf(options), length, into, offset);
 }
 
 // --- plain structs -------------------------------------------------------------------------------
@@ -144,13 +144,11 @@ export function plainCodec(struct: Exclude<InfoStructName, "bpf_link_info">): St
 
 function decodePlain(struct: Exclude<InfoStructName, "bpf_link_info">, bytes: Uint8Array, options: DecodeOptions | undefined): Record<string, unknown> {
   const length = decodeLength(struct, bytes, options);
-  return plainCodec(struct).decode(viewOf(bytes), bytes, 0, endianOf(options), length);
+  return plainCodec(struct).decode(bytes, 0, endianOf(options), length);
 }
 
 function encodePlain(struct: Exclude<InfoStructName, "bpf_link_info">, value: object, options: EncodeOptions | undefined): Uint8Array {
-  const { bytes, view, length } = encodeTarget(struct, infoLayouts[struct].size, options);
-  plainCodec(struct).encode(view, bytes, 0, endianOf(options), value, length);
-  return bytes;
+  return encodeWith(plainCodec(struct), struct, infoLayouts[struct].size, value, options);
 }
 
 /**
@@ -289,6 +287,11 @@ function variantOf(arm: string, perfType: number | undefined): VariantChoice {
   return perfVariants.get(perfType) ?? "";
 }
 
+/** The u32 at `at` of `b`, read from its bytes. */
+function u32At(b: Uint8Array, at: number, le: boolean): number {
+  return le ? (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0 : ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
 const perfTypeOffset = linkArms.get("perf_event")?.fields.find((field) => field.name === "type")?.offset ?? 16;
 
 /**
@@ -300,11 +303,10 @@ const perfTypeOffset = linkArms.get("perf_event")?.fields.find((field) => field.
 export function decodeLinkInfo(bytes: Uint8Array, options?: DecodeOptions): Decoded<LinkInfo> {
   const length = decodeLength(LINK, bytes, options);
   const le = endianOf(options);
-  const view = viewOf(bytes);
-  const type = length >= 4 ? view.getUint32(0, le) : undefined;
+  const type = length >= 4 ? u32At(bytes, 0, le) : undefined;
   const arm = armOf(type);
-  const perfType = arm === "perf_event" && length >= perfTypeOffset + 4 ? view.getUint32(perfTypeOffset, le) : undefined;
-  return linkCodec(arm, variantOf(arm, perfType)).decode(view, bytes, 0, le, length) as Decoded<LinkInfo>;
+  const perfType = arm === "perf_event" && length >= perfTypeOffset + 4 ? u32At(bytes, perfTypeOffset, le) : undefined;
+  return linkCodec(arm, variantOf(arm, perfType)).decode(bytes, 0, le, length) as Decoded<LinkInfo>;
 }
 
 /**
@@ -340,9 +342,7 @@ export function encodeLinkInfo(value: Init<LinkInfo>, options?: EncodeOptions): 
       );
     }
   }
-  const { bytes, view, length } = encodeTarget(LINK, bpfLinkInfoLayout.size, options);
-  linkCodec(arm, choice).encode(view, bytes, 0, endianOf(options), value, length);
-  return bytes;
+  return encodeWith(linkCodec(arm, choice), LINK, bpfLinkInfoLayout.size, value, options);
 }
 
 // --- offsets for the live layer ------------------------------------------------------------------

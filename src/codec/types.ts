@@ -451,8 +451,8 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends Scalar ? T[K] : Dee
 /**
  * What a decoder returns: the fields the kernel filled, and `absent`, the dotted names of the fields
  * that lie (partly) past the length the kernel reported, in offset order. An absent field is not in
- * the object at all: it is not zero, the kernel did not say. `absent` is empty (and frozen) when
- * every field this package knows was filled.
+ * the object at all: it is not zero, the kernel did not say. `absent` is empty when every field
+ * this package knows was filled. It is frozen (and usually one array shared by every record of that shape).
  */
 export type Decoded<T> = DeepPartial<T> & {
   /** Dotted names of the fields past the reported length (`"run_time_ns"`, `"perf_event.kprobe.missed"`). */

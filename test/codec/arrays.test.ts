@@ -113,7 +113,7 @@ describe("names", () => {
         const nul = name.indexOf(0);
         assert.equal(bpftypes.decodeMapInfo(bytes).name, decoder.decode(name.subarray(0, nul < 0 ? 16 : nul)));
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -127,7 +127,7 @@ describe("names", () => {
         const nul = name.indexOf(0);
         assert.equal(bpftypes.decodeMapInfo(bytes).name, decoder.decode(name.subarray(0, nul < 0 ? 16 : nul)));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 
