@@ -136,6 +136,18 @@ describe("the packed tarball", () => {
     );
   });
 
+  test("every JavaScript file in dist/ comes from a source file that still exists", (t) => {
+    if (installSkip) return t.skip(installSkip);
+    // tsc -b never deletes the output of a removed source: a build in a used checkout can ship it.
+    const stale = packedFiles.filter((file) => /^dist\/.*\.js$/.test(file) && !existsSync(join(repoRoot, file.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))));
+    if (stale.length > 0 && !required) {
+      t.diagnostic(`stale build output in the tarball (delete dist/ and rebuild before packing): ${stale.join(", ")}`);
+      console.warn(`\n*** the tarball would ship stale build output: ${stale.join(", ")}; delete dist/ and rebuild ***\n`);
+      return;
+    }
+    assert.deepEqual(stale, [], "the tarball holds build output of deleted sources");
+  });
+
   test("publint finds no problem (strict)", (t) => {
     if (installSkip) return t.skip(installSkip);
     const ran = run(process.execPath, [binOf("publint", "publint"), "run", tarball, "--strict"]);
