@@ -1,26 +1,81 @@
 // /proc/self/fdinfo of a bpf object descriptor: the facts the kernel shows only there (memlock, frozen, a prog array's owner).
 
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 import type { BpfFd } from "./fd.js";
 
+const NEWLINE = 10;
+const TAB = 9;
+const SPACE = 32;
+const MINUS = 45;
+const ZERO = 48;
+
 /**
- * Reads the text of `/proc/self/fdinfo/<fd>` with one open, one read and one close, into a
- * reusable buffer. A bpf object's fdinfo is a few hundred bytes; one page holds it whole.
+ * Reads `/proc/self/fdinfo/<fd>` with one open, one read and one close into a reusable buffer, and
+ * answers questions about the last text read without turning it into a string. A bpf object's
+ * fdinfo is a few hundred bytes; one page holds it whole.
  */
 export class FdinfoReader {
   // Reused for every read: listing thousands of objects allocates nothing per object here.
   readonly #buffer = Buffer.allocUnsafe(4096);
+  #length = 0;
+  readonly #keys = new Map<string, Buffer>();
 
-  /** The fdinfo text of a descriptor this process holds. */
-  read(fd: BpfFd): string {
-    const file = openSync(`/proc/self/fdinfo/${fd.fd}`, "r");
-    let length: number;
+  /** Reads the fdinfo of a descriptor this process holds; ask about it with {@link number} or {@link text}. */
+  load(fd: BpfFd): this {
+    const file = openSync(`/proc/self/fdinfo/${fd.fd}`, constants.O_RDONLY);
     try {
-      length = readSync(file, this.#buffer, 0, this.#buffer.length, 0);
+      this.#length = readSync(file, this.#buffer, 0, this.#buffer.length, 0);
     } finally {
       closeSync(file);
     }
-    return this.#buffer.toString("latin1", 0, length);
+    return this;
+  }
+
+  /** The text last read. */
+  text(): string {
+    return this.#buffer.toString("latin1", 0, this.#length);
+  }
+
+  /** Where the value of `key` starts in the text last read, or -1 when no line has that key. */
+  #valueAt(key: string): number {
+    let needle = this.#keys.get(key);
+    if (!needle) {
+      needle = Buffer.from(`\n${key}:`, "latin1");
+      this.#keys.set(key, needle);
+    }
+    const buffer = this.#buffer;
+    let at: number;
+    // The first line has no newline before it.
+    if (this.#length >= needle.length - 1 && buffer.compare(needle, 1, needle.length, 0, needle.length - 1) === 0) at = needle.length - 1;
+    else {
+      const found = buffer.indexOf(needle, 0);
+      if (found < 0 || found + needle.length > this.#length) return -1;
+      at = found + needle.length;
+    }
+    while (at < this.#length && (buffer[at] === TAB || buffer[at] === SPACE)) at++;
+    return at;
+  }
+
+  /**
+   * The decimal value of one `key:\tvalue` line (`memlock`, `frozen`, `owner_prog_type`) of the text
+   * last read, or `undefined` when no line has that key or its value is not a decimal number.
+   */
+  number(key: string): number | undefined {
+    let at = this.#valueAt(key);
+    if (at < 0) return undefined;
+    const buffer = this.#buffer;
+    const end = this.#length;
+    const negative = buffer[at] === MINUS;
+    if (negative) at++;
+    let value = 0;
+    let digits = 0;
+    for (; at < end && buffer[at] !== NEWLINE; at++, digits++) {
+      const digit = buffer[at]! - ZERO;
+      if (digit < 0 || digit > 9) return undefined;
+      value = value * 10 + digit;
+    }
+    if (digits === 0) return undefined;
+    return negative ? -value : value;
   }
 }
 
@@ -39,7 +94,7 @@ export function fdinfoField(text: string, key: string): string | undefined {
   }
   let start = line + key.length + 1;
   // Values follow a tab (sometimes spaces).
-  while (text.charCodeAt(start) === 9 || text.charCodeAt(start) === 32) start++;
+  while (text.charCodeAt(start) === TAB || text.charCodeAt(start) === SPACE) start++;
   const end = text.indexOf("\n", start);
   return text.slice(start, end < 0 ? text.length : end);
 }

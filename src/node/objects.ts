@@ -15,14 +15,16 @@ import {
 } from "../codec/index.js";
 import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN, parseBtf, type Btf } from "../index.js";
 import { bootNsToEpochMs } from "./boot-time.js";
-import { getU32, putU32, putU64 } from "./bytes.js";
+import { getU32, HOST_LITTLE_ENDIAN, putU32, putU64 } from "./bytes.js";
+import { ATTR_LAYOUT, newAttr } from "./attr.js";
 import { isErrno } from "./errors.js";
-import { type BpfFd, type BpfFdKind } from "./fd.js";
-import { FdinfoReader, fdinfoNumber, fdinfoField } from "./fdinfo.js";
-import { getFdById, getNextId, tryGetFdById, type IdKind } from "./ids.js";
+import { BpfFd, type BpfFdKind } from "./fd.js";
+import { FdinfoReader } from "./fdinfo.js";
+import { getFdById, tryGetFdById, type IdKind } from "./ids.js";
 import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
+import { bpfCall, type BpfCommandName } from "./syscall.js";
 
 /** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
 export interface ProgramDetails {
@@ -184,52 +186,101 @@ function cText(buffer: Uint8Array): string {
 }
 
 /**
+ * One BPF_OBJ_GET_INFO_BY_FD request built once and replayed: the info buffer's starting bytes
+ * (zeros, plus any pointers to arrays the kernel should fill) and the attr pointing at it are
+ * written once through the memory module, copied, and restored before every call, because the
+ * kernel overwrites both. Every length the kernel sees still comes from the buffer it describes,
+ * and a walk allocates nothing per object for its info calls.
+ */
+class InfoRequest {
+  /** The buffer the kernel fills. */
+  readonly info: Uint8Array;
+  /** A view of `info`, for reading and clearing fields after a call. */
+  readonly view: DataView;
+  readonly #request: Uint8Array;
+  readonly #attr = newAttr();
+  readonly #attrView = new DataView(this.#attr.buffer, this.#attr.byteOffset, this.#attr.byteLength);
+  readonly #attrRequest: Uint8Array;
+  readonly #buffers: readonly Uint8Array[];
+  readonly #keep: KeepAlive = [];
+
+  /** A request for `size` bytes; `prepare` writes the pointers the request carries (through the memory module). */
+  constructor(size: number, prepare?: (info: Uint8Array, keep: KeepAlive) => void) {
+    this.info = new Uint8Array(size);
+    this.view = new DataView(this.info.buffer, this.info.byteOffset, this.info.byteLength);
+    const arrays: KeepAlive = [];
+    prepare?.(this.info, arrays);
+    this.#buffers = [this.info, ...arrays];
+    this.#request = this.info.slice();
+    writeBufferRef(this.#attr, INFO_REF, this.info, []);
+    this.#attrRequest = this.#attr.slice();
+  }
+
+  /** Asks about the object behind `fd`; returns the `info_len` the kernel filled. */
+  call(fd: BpfFd): number {
+    this.info.set(this.#request);
+    this.#attr.set(this.#attrRequest);
+    this.#attrView.setUint32(INFO_ATTR.bpf_fd.offset, fd.fd, HOST_LITTLE_ENDIAN);
+    const keep = this.#keep;
+    for (const buffer of this.#buffers) keep.push(buffer);
+    bpfCall("BPF_OBJ_GET_INFO_BY_FD", this.#attr, keep, { doing: INFO_DOING[fd.kind] });
+    return this.#attrView.getUint32(INFO_ATTR.info_len.offset, HOST_LITTLE_ENDIAN);
+  }
+
+  /** Sets a u64 field of `info` to 0 (a pointer to this library's buffer, which is no fact about the object). */
+  clearPointer(offset: number): void {
+    this.view.setBigUint64(offset, 0n, HOST_LITTLE_ENDIAN);
+  }
+}
+
+/**
  * Reads objects through descriptors with reusable buffers and caches (the BTF of programs whose
  * names were cut, the fdinfo buffer). One serves a whole walk; nothing in it is tied to one object.
  */
 export class Inspector {
   readonly #fdinfo = new FdinfoReader();
-  readonly #progInfo = new Uint8Array(PROG.size);
   readonly #mapIds = new Uint8Array(MAP_IDS_AT_ONCE * 4);
   readonly #funcInfo = new Uint8Array(FUNC_INFO_SIZE);
-  readonly #mapInfo = new Uint8Array(MAP_SIZE);
-  readonly #linkInfo = new Uint8Array(LINK_SIZE);
-  readonly #btfInfo = new Uint8Array(BTF.size);
   readonly #btfName = new Uint8Array(64);
+  // One call per program fetches the counts, the first map ids and the first func_info record together.
+  readonly #prog = new InfoRequest(PROG.size, (info, keep) => {
+    writeArrayRef(info, { pointer: PROG.mapIds, count: PROG.nrMapIds }, this.#mapIds, 4, keep);
+    putU32(info, PROG.funcInfoRecSize, FUNC_INFO_SIZE);
+    writeArrayRef(info, { pointer: PROG.funcInfo, count: PROG.nrFuncInfo }, this.#funcInfo, FUNC_INFO_SIZE, keep);
+  });
+  // Kernels before 5.0 know no func_info and refuse a request that sets it (E2BIG): this one does not.
+  #progOld: InfoRequest | undefined;
+  readonly #map = new InfoRequest(MAP_SIZE);
+  readonly #link = new InfoRequest(LINK_SIZE);
+  readonly #btf = new InfoRequest(BTF.size, (info, keep) => writeBufferRef(info, { pointer: BTF.name, length: BTF.nameLen }, this.#btfName, keep));
+  // Kernels before 5.11 know no BTF names and refuse a request that asks for one.
+  #btfOld: InfoRequest | undefined;
   readonly #btfs = new Map<number, Btf | null>();
 
   /** Reads a program. `id` is used when the kernel answers ENODEV (an orphaned program tells nothing). */
   program(fd: BpfFd, options: ProgramOptions = {}, id = 0): ProgramDetails {
-    const info = this.#progInfo;
-    info.fill(0);
-    const keep: KeepAlive = [];
-    const wantMaps = options.mapIds !== false;
-    const wantName = options.fullName !== false;
-    // One call fetches the counts, the first map ids and the first func_info record together.
-    if (wantMaps) writeArrayRef(info, { pointer: PROG.mapIds, count: PROG.nrMapIds }, this.#mapIds, 4, keep);
-    if (wantName) {
-      putU32(info, PROG.funcInfoRecSize, FUNC_INFO_SIZE);
-      writeArrayRef(info, { pointer: PROG.funcInfo, count: PROG.nrFuncInfo }, this.#funcInfo, FUNC_INFO_SIZE, keep);
-    }
+    const request = this.#progOld ?? this.#prog;
     let length: number;
     try {
-      length = getInfoRaw(fd, info, keep);
+      length = request.call(fd);
     } catch (error) {
-      // A kernel before 5.0 has no func_info fields and refuses non-zero bytes it does not know.
-      if (wantName && isErrno(error, "E2BIG")) return this.program(fd, { ...options, fullName: false }, id);
+      if (isErrno(error, "E2BIG") && !this.#progOld) {
+        this.#progOld = new InfoRequest(PROG.size, (info, keep) => writeArrayRef(info, { pointer: PROG.mapIds, count: PROG.nrMapIds }, this.#mapIds, 4, keep));
+        return this.program(fd, options, id);
+      }
       if (!isErrno(error, "ENODEV")) throw error;
       const orphan = decodeProgInfo(new Uint8Array(PROG.size), { length: 0 });
       return { id, info: orphan, name: "", mapIds: [], loadedAt: undefined, bytesMemlock: undefined, orphaned: true };
     }
-    // The pointers are this library's buffers, not facts about the program: decode them as 0.
-    putU64(info, PROG.mapIds, 0n);
-    putU64(info, PROG.funcInfo, 0n);
-    const decoded = decodeProgInfo(info, { length });
+    const hasFuncInfo = request === this.#prog;
+    request.clearPointer(PROG.mapIds);
+    if (hasFuncInfo) request.clearPointer(PROG.funcInfo);
+    const decoded = decodeProgInfo(request.info, { length });
     let mapIds: readonly number[] = [];
     const count = decoded.nr_map_ids ?? 0;
-    if (wantMaps && count > 0) mapIds = count <= MAP_IDS_AT_ONCE ? this.#u32s(this.#mapIds, count) : this.#allMapIds(fd, count);
+    if (options.mapIds !== false && count > 0) mapIds = count <= MAP_IDS_AT_ONCE ? this.#u32s(this.#mapIds, count) : this.#allMapIds(fd, count);
     let name = decoded.name ?? "";
-    if (wantName && name.length >= BPF_OBJ_NAME_LEN - 1 && (decoded.btf_id ?? 0) !== 0 && (decoded.nr_func_info ?? 0) > 0) {
+    if (options.fullName !== false && hasFuncInfo && name.length >= BPF_OBJ_NAME_LEN - 1 && (decoded.btf_id ?? 0) !== 0 && (decoded.nr_func_info ?? 0) > 0) {
       name = this.#funcName(decoded.btf_id!, getU32(this.#funcInfo, 4)) ?? name;
     }
     const loadTime = decoded.load_time;
@@ -239,7 +290,7 @@ export class Inspector {
       name,
       mapIds,
       loadedAt: loadTime === undefined || loadTime === 0n ? undefined : bootNsToEpochMs(loadTime),
-      bytesMemlock: options.fdinfo === false ? undefined : fdinfoNumber(this.#fdinfo.read(fd), "memlock"),
+      bytesMemlock: options.fdinfo === false ? undefined : this.#fdinfo.load(fd).number("memlock"),
       orphaned: false,
     };
   }
@@ -290,23 +341,21 @@ export class Inspector {
 
   /** Reads a map. */
   map(fd: BpfFd, options: MapOptions = {}): MapDetails {
-    const info = this.#mapInfo;
-    info.fill(0);
-    const length = getInfoRaw(fd, info);
-    const decoded = decodeMapInfo(info, { length });
+    const length = this.#map.call(fd);
+    const decoded = decodeMapInfo(this.#map.info, { length });
     let bytesMemlock: number | undefined;
     let frozen: boolean | undefined;
     let ownerProgType: number | undefined;
     let ownerJited: boolean | undefined;
     if (options.fdinfo !== false) {
-      const text = this.#fdinfo.read(fd);
-      bytesMemlock = fdinfoNumber(text, "memlock");
-      const frozenValue = fdinfoNumber(text, "frozen");
+      const fdinfo = this.#fdinfo.load(fd);
+      bytesMemlock = fdinfo.number("memlock");
+      const frozenValue = fdinfo.number("frozen");
       frozen = frozenValue === undefined ? undefined : frozenValue !== 0;
       if (decoded.type === BPF_MAP_TYPE_PROG_ARRAY) {
-        ownerProgType = fdinfoNumber(text, "owner_prog_type");
-        const jited = fdinfoField(text, "owner_jited");
-        ownerJited = jited === undefined ? undefined : Number(jited) !== 0;
+        ownerProgType = fdinfo.number("owner_prog_type");
+        const jited = fdinfo.number("owner_jited");
+        ownerJited = jited === undefined ? undefined : jited !== 0;
       }
     }
     return { id: decoded.id ?? 0, info: decoded, bytesMemlock, frozen, ownerProgType, ownerJited };
@@ -314,9 +363,8 @@ export class Inspector {
 
   /** Reads a link, and in a second call the strings its arm points to. */
   link(fd: BpfFd, options: LinkOptions = {}): LinkDetails {
-    const info = this.#linkInfo;
-    info.fill(0);
-    let decoded = decodeLinkInfo(info, { length: getInfoRaw(fd, info) });
+    const info = this.#link.info;
+    let decoded = decodeLinkInfo(info, { length: this.#link.call(fd) });
     const type = decoded.type ?? 0;
     const strings: Record<string, string> = {};
     let wanted = LINK_STRINGS.get(type) ?? [];
@@ -365,50 +413,102 @@ export class Inspector {
 
   /** Reads a BTF object, its name in the same call. */
   btf(fd: BpfFd, options: BtfOptions = {}): BtfDetails {
-    const info = this.#btfInfo;
-    let nameBuffer: Uint8Array | null = options.name === false ? null : this.#btfName;
-    for (;;) {
-      info.fill(0);
-      const keep: KeepAlive = [];
-      if (nameBuffer) writeBufferRef(info, { pointer: BTF.name, length: BTF.nameLen }, nameBuffer, keep);
-      let length: number;
-      try {
-        length = getInfoRaw(fd, info, keep);
-      } catch (error) {
-        // A kernel before 5.11 has no name field and refuses non-zero bytes it does not know.
-        if (nameBuffer && isErrno(error, "E2BIG")) {
-          nameBuffer = null;
-          continue;
-        }
-        // ENOSPC: the name is longer than the buffer; the kernel said how long, so ask again.
-        if (!nameBuffer || !isErrno(error, "ENOSPC")) throw error;
-        nameBuffer = new Uint8Array(getU32(info, BTF.nameLen) + 1);
-        continue;
+    const request = options.name === false ? (this.#btfOld ??= new InfoRequest(BTF.size)) : (this.#btfOld ?? this.#btf);
+    let length: number;
+    let name = "";
+    try {
+      length = request.call(fd);
+    } catch (error) {
+      if (request === this.#btf && isErrno(error, "E2BIG")) {
+        this.#btfOld = new InfoRequest(BTF.size);
+        return this.btf(fd, options);
       }
-      putU64(info, BTF.name, 0n);
-      const decoded = decodeBtfInfo(info, { length });
-      const name = nameBuffer && (decoded.name_len ?? 0) > 0 ? cText(nameBuffer) : "";
-      return { id: decoded.id ?? 0, info: decoded, name, kernel: (decoded.kernel_btf ?? 0) !== 0, size: decoded.btf_size ?? 0 };
+      // ENOSPC: the name is longer than the buffer; the kernel said how long, so ask again with room for it.
+      if (request !== this.#btf || !isErrno(error, "ENOSPC")) throw error;
+      return this.#btfLongName(fd, getU32(request.info, BTF.nameLen) + 1);
     }
+    if (request === this.#btf) {
+      request.clearPointer(BTF.name);
+      if (getU32(request.info, BTF.nameLen) > 0) name = cText(this.#btfName);
+    }
+    return this.#btfDetails(decodeBtfInfo(request.info, { length }), name);
+  }
+
+  #btfLongName(fd: BpfFd, size: number): BtfDetails {
+    const info = new Uint8Array(BTF.size);
+    const nameBuffer = new Uint8Array(size);
+    const keep: KeepAlive = [];
+    writeBufferRef(info, { pointer: BTF.name, length: BTF.nameLen }, nameBuffer, keep);
+    const length = getInfoRaw(fd, info, keep);
+    putU64(info, BTF.name, 0n);
+    return this.#btfDetails(decodeBtfInfo(info, { length }), cText(nameBuffer));
+  }
+
+  #btfDetails(decoded: Decoded<BtfInfo>, name: string): BtfDetails {
+    return { id: decoded.id ?? 0, info: decoded, name, kernel: (decoded.kernel_btf ?? 0) !== 0, size: decoded.btf_size ?? 0 };
   }
 }
 
+const NEXT_ID: Readonly<Record<IdKind, BpfCommandName>> = {
+  prog: "BPF_PROG_GET_NEXT_ID",
+  map: "BPF_MAP_GET_NEXT_ID",
+  link: "BPF_LINK_GET_NEXT_ID",
+  btf: "BPF_BTF_GET_NEXT_ID",
+};
+const FD_BY_ID: Readonly<Record<IdKind, BpfCommandName>> = {
+  prog: "BPF_PROG_GET_FD_BY_ID",
+  map: "BPF_MAP_GET_FD_BY_ID",
+  link: "BPF_LINK_GET_FD_BY_ID",
+  btf: "BPF_BTF_GET_FD_BY_ID",
+};
+const ID_ATTR = ATTR_LAYOUT.getId.fields;
+const INFO_ATTR = ATTR_LAYOUT.info.fields;
+const INFO_DOING: Readonly<Record<BpfFdKind, string>> = {
+  prog: "getting the info of a program",
+  map: "getting the info of a map",
+  link: "getting the info of a link",
+  btf: "getting the info of a BTF object",
+  stats: "getting object info",
+  object: "getting object info",
+};
+const NO_KEEP: KeepAlive = [];
+const INFO_REF = { pointer: INFO_ATTR.info.offset, length: INFO_ATTR.info_len.offset } as const;
+
 /**
  * Walks every object of a kind: ENOENT from get-next-id ends the walk, an object freed between its
- * id and its fd is skipped, and each descriptor is closed before its details are handed out, so
- * leaving the loop early leaks nothing.
+ * id and its fd (ENOENT from get-fd-by-id) is skipped, and each descriptor is closed before its
+ * details are handed out, so leaving the loop early leaks nothing. Per object it costs exactly
+ * get-next-id, get-fd-by-id, what `read` does, and close; the two attrs are reused.
  */
 function* walk<T>(kind: IdKind, read: (fd: BpfFd, id: number) => T): Generator<T, void, undefined> {
+  const nextAttr = newAttr();
+  const fdAttr = newAttr();
+  const nextView = new DataView(nextAttr.buffer, nextAttr.byteOffset, nextAttr.byteLength);
+  const fdView = new DataView(fdAttr.buffer, fdAttr.byteOffset, fdAttr.byteLength);
+  const nextCommand = NEXT_ID[kind];
+  const fdCommand = FD_BY_ID[kind];
   let id = 0;
   for (;;) {
-    const next = getNextId(kind, id);
-    if (next === undefined) return;
-    id = next;
-    const fd = tryGetFdById(kind, next);
-    if (!fd) continue;
+    nextView.setUint32(ID_ATTR.start_id.offset, id, HOST_LITTLE_ENDIAN);
+    try {
+      bpfCall(nextCommand, nextAttr, NO_KEEP);
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return;
+      throw error;
+    }
+    id = nextView.getUint32(ID_ATTR.next_id.offset, HOST_LITTLE_ENDIAN);
+    fdView.setUint32(ID_ATTR.prog_id.offset, id, HOST_LITTLE_ENDIAN);
+    let raw: number;
+    try {
+      raw = bpfCall(fdCommand, fdAttr, NO_KEEP, { doing: `opening ${kind} id ${id}` });
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) continue;
+      throw error;
+    }
+    const fd = new BpfFd(raw, kind);
     let details: T;
     try {
-      details = read(fd, next);
+      details = read(fd, id);
     } finally {
       fd.close();
     }
