@@ -37,7 +37,18 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
 }
 
-/** Runs names, flags and the BTF parser of `core` and returns what they said, as plain JSON. */
+/** `size` bytes of a fixed pattern, with a little-endian u32 `type` first. */
+function pattern(size: number, type: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 37 + 11) & 0xff;
+  new DataView(bytes.buffer).setUint32(0, type, true);
+  return bytes;
+}
+
+/**
+ * Runs names, flags, the struct decoders (whole and cut short) and the BTF parser of `core`, and
+ * returns what they said, as plain JSON.
+ */
 export function check(core: typeof Core): unknown {
   const btf = core.parseBtf(tinyBtf());
   const types = [];
@@ -57,6 +68,11 @@ export function check(core: typeof Core): unknown {
     mapFlagsParsed: core.mapFlags.parse("no_prealloc|rdonly_prog"),
     hash: core.BPF_MAP_TYPE_HASH,
     btf: { typeCount: btf.typeCount, types, pairSize: btf.sizeof(2), found: btf.findByName("pair", "struct")?.id },
+    progInfo: core.decodeProgInfo(pattern(core.bpfProgInfoLayout.size, 6), { littleEndian: true }),
+    mapInfo: core.decodeMapInfo(pattern(core.bpfMapInfoLayout.size, 1), { littleEndian: true }),
+    mapInfoCut: core.decodeMapInfo(pattern(core.bpfMapInfoLayout.size, 1), { length: 20, littleEndian: true }),
+    linkInfo: core.decodeLinkInfo(pattern(core.bpfLinkInfoLayout.size, core.linkTypes.parse("xdp")), { littleEndian: true }),
+    lineInfo: core.decodeLineInfos(pattern(32, 3), { littleEndian: false }),
     rejected,
   });
 }

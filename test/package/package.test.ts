@@ -326,67 +326,88 @@ describe("the pure core in a browser", () => {
     assert.doesNotMatch(bundle, /"node:|\brequire\(|\bprocess\.\w|\bBuffer\.\w/, "the core bundle refers to Node");
     console.log(`# the core's browser bundle: ${inputs.length} modules, ${(bundle.length / 1024).toFixed(0)} KiB minified`);
     copyFileSync(new URL("./browser-check.js", import.meta.url), join(www, "browser-check.js"));
+    // The page's script is a file, not inline, so that the strict page's policy allows it.
     writeFileSync(
-      join(www, "index.html"),
-      `<!doctype html>
-<html><head><meta charset="utf-8"><title>pending</title></head>
-<body><pre id="out"></pre>
-<script type="module">
-  import * as core from "./bpftypes.js";
-  import { check } from "./browser-check.js";
-  const out = document.getElementById("out");
-  try {
-    const env = { process: typeof process, require: typeof require, Buffer: typeof Buffer, userAgent: navigator.userAgent };
-    out.textContent = btoa(JSON.stringify({ env, result: check(core) }));
-    document.title = "done";
-  } catch (error) {
-    out.textContent = btoa(JSON.stringify({ error: String(error && error.stack || error) }));
-    document.title = "failed";
-  }
-</script></body></html>
+      join(www, "main.js"),
+      `import * as core from "./bpftypes.js";
+import { check } from "./browser-check.js";
+const out = document.getElementById("out");
+// Base64 of the UTF-8 bytes: decoded names may hold any character.
+const encode = (value) => {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(JSON.stringify(value))) binary += String.fromCharCode(byte);
+  return btoa(binary);
+};
+let codeGeneration = true;
+try {
+  new Function("return 1")();
+} catch {
+  codeGeneration = false;
+}
+try {
+  const env = { process: typeof process, require: typeof require, Buffer: typeof Buffer, userAgent: navigator.userAgent, codeGeneration };
+  out.textContent = encode({ env, result: check(core) });
+  document.title = "done";
+} catch (error) {
+  out.textContent = encode({ error: String((error && error.stack) || error) });
+  document.title = "failed";
+}
 `,
     );
+    const page = (policy: string): string =>
+      `<!doctype html>\n<html><head><meta charset="utf-8">${policy}<title>pending</title></head>\n` +
+      `<body><pre id="out"></pre><script type="module" src="./main.js"></script></body></html>\n`;
+    writeFileSync(join(www, "index.html"), page(""));
+    // No 'unsafe-eval': the codecs' generated decoders are refused, and their fallback must give the same answers.
+    writeFileSync(join(www, "strict.html"), page(`<meta http-equiv="Content-Security-Policy" content="script-src 'self'">`));
   });
 
-  test("runs in headless Chromium and gives the same answers as Node", async (t) => {
-    if (installSkip) return t.skip(installSkip);
-    if (!bundle) return t.skip("no bundle was built");
-    const chromium = ["chromium", "chromium-browser", "google-chrome"].find((name) => run(name, ["--version"]).status === 0);
-    if (!chromium) return t.skip(unavailable("headless Chromium (apt-get install chromium)"));
-    const server = await serve(www);
-    try {
-      const address = server.address();
-      assert.ok(address && typeof address === "object");
-      const profile = mkdtempSync(join(work, "chromium-"));
-      const ran = await runAsync(chromium, [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        `--user-data-dir=${profile}`,
-        "--virtual-time-budget=10000",
-        "--dump-dom",
-        `http://127.0.0.1:${address.port}/index.html`,
-      ]);
-      const match = /<pre id="out">([^<]*)<\/pre>/.exec(ran.stdout);
-      assert.ok(match?.[1], `chromium printed no result (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr.slice(-2000)}`);
-      const page = JSON.parse(Buffer.from(match[1], "base64").toString("utf8")) as {
-        error?: string;
-        env: Record<string, string>;
-        result: unknown;
-      };
-      assert.equal(page.error, undefined, page.error);
-      assert.match(page.env["userAgent"] ?? "", /HeadlessChrome/);
-      assert.deepEqual([page.env["process"], page.env["require"], page.env["Buffer"]], ["undefined", "undefined", "undefined"]);
-      assert.deepEqual(page.result, check(core));
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+  for (const [file, strict] of [
+    ["index.html", false],
+    ["strict.html", true],
+  ] as const) {
+    const what = strict ? "under a Content-Security-Policy without eval" : "in a plain page";
+    test(`runs in headless Chromium ${what} and gives the same answers as Node`, async (t) => {
+      if (installSkip) return t.skip(installSkip);
+      if (!bundle) return t.skip("no bundle was built");
+      const chromium = ["chromium", "chromium-browser", "google-chrome"].find((name) => run(name, ["--version"]).status === 0);
+      if (!chromium) return t.skip(unavailable("headless Chromium (apt-get install chromium)"));
+      const server = await serve(www);
+      try {
+        const address = server.address();
+        assert.ok(address && typeof address === "object");
+        const profile = mkdtempSync(join(work, "chromium-"));
+        const ran = await runAsync(chromium, [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--disable-dev-shm-usage",
+          `--user-data-dir=${profile}`,
+          "--virtual-time-budget=10000",
+          "--dump-dom",
+          `http://127.0.0.1:${address.port}/${file}`,
+        ]);
+        const match = /<pre id="out">([^<]*)<\/pre>/.exec(ran.stdout);
+        assert.ok(match?.[1], `chromium printed no result (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr.slice(-2000)}`);
+        const page = JSON.parse(Buffer.from(match[1], "base64").toString("utf8")) as {
+          error?: string;
+          env: Record<string, string | boolean>;
+          result: unknown;
+        };
+        assert.equal(page.error, undefined, page.error);
+        assert.match(String(page.env["userAgent"]), /HeadlessChrome/);
+        assert.deepEqual([page.env["process"], page.env["require"], page.env["Buffer"]], ["undefined", "undefined", "undefined"]);
+        assert.equal(page.env["codeGeneration"], !strict, "the page's policy did not do what the test expects");
+        assert.deepEqual(page.result, check(core));
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  }
 });
 
 /** Serves the files of `root` on a loopback port chosen by the kernel. */
