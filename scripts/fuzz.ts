@@ -1,6 +1,7 @@
 // Fuzzes every struct decoder and the BTF parser: random bytes, every truncation, flipped bits and absurd counts in real blobs; only the library's named errors may come out, and no case may hang.
 //
-// Usage: node build/scripts/fuzz.js [--cases N] [--target NAME]... [--seed S] [--jobs J] [--case-timeout MS]
+// Usage: node build/scripts/fuzz.js [--cases N] [--target NAME]... [--seed S] [--first I] [--jobs J] [--case-timeout MS]
+// (--first I --cases 1 replays case I of a report.)
 //
 // Each target runs in a worker thread. Every case is generated from (seed, case index) alone, so a
 // failure is reproducible, and the worker copies the bytes of the case it is running into shared
@@ -811,6 +812,8 @@ export interface FuzzOptions {
   readonly targets?: readonly string[];
   /** The seed every case derives from. */
   readonly seed?: number;
+  /** The index of the first case (to replay a reported one); 0 unless said. */
+  readonly first?: number;
   /** Targets fuzzed at once, each in its own worker. */
   readonly jobs?: number;
   /** A case running longer than this is a hang: its worker is stopped and the case reported. */
@@ -830,6 +833,7 @@ interface WorkerInput {
   readonly bpftypesFuzz: true;
   readonly target: string;
   readonly cases: number;
+  readonly first: number;
   readonly seed: number;
   readonly live: LiveInfo;
   readonly selfTest: boolean;
@@ -865,6 +869,7 @@ function fuzzInWorker(name: string, options: FuzzOptions, live: LiveInfo): Promi
     bpftypesFuzz: true,
     target: name,
     cases: options.cases,
+    first: options.first ?? 0,
     seed: options.seed ?? 1,
     live,
     selfTest: options.selfTest ?? false,
@@ -923,7 +928,7 @@ function workerMain(input: WorkerInput): void {
   if (!skipped) {
     target.prepare();
     started = performance.now();
-    for (let index = 0; index < input.cases; index++) {
+    for (let index = input.first; index < input.first + input.cases; index++) {
       const rng = new Rng(input.seed, targetIndex, index);
       const c = target.generate(rng, index);
       Atomics.store(state, 1, c.bytes.length);
@@ -979,6 +984,7 @@ function parseArgs(argv: readonly string[]): FuzzOptions {
   const targets: string[] = [];
   let cases = 100_000;
   let seed = 1;
+  let first = 0;
   let jobs: number | undefined;
   let caseTimeoutMs = 2000;
   for (let i = 0; i < argv.length; i++) {
@@ -996,11 +1002,12 @@ function parseArgs(argv: readonly string[]): FuzzOptions {
     if (arg === "--cases") cases = num();
     else if (arg === "--target") targets.push(value());
     else if (arg === "--seed") seed = num();
+    else if (arg === "--first") first = num();
     else if (arg === "--jobs") jobs = num();
     else if (arg === "--case-timeout") caseTimeoutMs = num();
-    else throw new Error(`fuzz: unknown argument ${arg} (use --cases N, --target NAME, --seed S, --jobs J, --case-timeout MS)`);
+    else throw new Error(`fuzz: unknown argument ${arg} (use --cases N, --target NAME, --seed S, --first I, --jobs J, --case-timeout MS)`);
   }
-  return { cases, targets, seed, caseTimeoutMs, ...(jobs !== undefined && { jobs }) };
+  return { cases, targets, seed, first, caseTimeoutMs, ...(jobs !== undefined && { jobs }) };
 }
 
 async function main(): Promise<void> {
