@@ -22,8 +22,11 @@ export const GLOBAL_OPTIONS = {
 
 /** What {@link parseCommandLine} returns: positionals, option values, and the global flags. */
 export interface ParsedArgs<V> {
+  /** The arguments that are not options, in order. */
   readonly positionals: string[];
+  /** The command's own options, by name. */
   readonly values: V;
+  /** The global options, wherever they were given. */
   readonly global: GlobalOptions;
 }
 

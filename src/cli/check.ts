@@ -45,6 +45,7 @@ Exit status: 0 the kernel and the library agree, 1 they differ (or the BTF canno
 
 /** A value the kernel has and the library lacks, or one whose value differs. */
 export interface ValueDrift {
+  /** The kernel name of the value. */
   readonly name: string;
   /** The library's value, `null` when the library lacks the name. */
   readonly library: number | null;
@@ -56,6 +57,7 @@ export interface ValueDrift {
 export interface SetReport {
   /** The set's id (`map`, `map-flags` ...). */
   readonly kind: string;
+  /** The C type of the set (`bpf_map_type`), or its descriptive name for flag sets (`map_flags`). */
   readonly cType: string;
   /** Where the kernel keeps it: `enum bpf_map_type`, `an anonymous enum`, `enumerators by name`, or `not in BTF`. */
   readonly source: string;
@@ -73,28 +75,41 @@ export interface SetReport {
 
 /** A field's place: byte offset and size, with bit position and width for bitfields. */
 export interface FieldPlace {
+  /** Byte offset from the start of the struct (of the storage unit, for a bitfield). */
   readonly offset: number;
+  /** Bytes (of the storage unit, for a bitfield). */
   readonly size: number;
+  /** For a bitfield: its first bit inside the unit. */
   readonly bitOffset?: number;
+  /** For a bitfield: how many bits it has. */
   readonly bitSize?: number;
 }
 
 /** A field the kernel has that the library lacks, or one that sits elsewhere. */
 export interface FieldDrift {
+  /** The field's dotted path (`map_ids`, `perf_event.kprobe.addr`). */
   readonly field: string;
+  /** Where the library has it, `null` when the library lacks it. */
   readonly library: FieldPlace | null;
+  /** Where the kernel has it. */
   readonly kernel: FieldPlace;
 }
 
 /** How one struct layout compares. */
 export interface StructReport {
+  /** The C struct name. */
   readonly struct: string;
+  /** `sizeof` the struct in the library's layout. */
   readonly librarySize: number;
   /** `null` when the kernel has no such struct (older than the struct). */
   readonly kernelSize: number | null;
+  /** Fields compared and found at the same place. */
   readonly agree: number;
+  /** Fields the kernel has and the library lacks. */
   readonly missingInLibrary: readonly FieldDrift[];
+  /** Fields both have, at different places. */
   readonly differ: readonly FieldDrift[];
+  /** Fields the library has and the kernel lacks (a kernel older than the layouts). */
   readonly missingInKernel: readonly string[];
 }
 
@@ -104,7 +119,9 @@ export interface CheckReport {
   readonly btf: string;
   /** True when nothing is missing from the library and nothing differs. */
   readonly agree: boolean;
+  /** One report per enum or flag set. */
   readonly sets: readonly SetReport[];
+  /** One report per struct layout. */
   readonly structs: readonly StructReport[];
 }
 

@@ -22,6 +22,7 @@ export const EXIT_CODES_HELP = "Exit status: 0 success, 1 the operation failed, 
  * the entry file prints both on one line and exits with 2.
  */
 export class UsageError extends Error {
+  /** Always `"UsageError"`. */
   override readonly name = "UsageError";
   /** What to do about it ("see bpftypes map --help"). */
   readonly hint: string;
@@ -37,6 +38,7 @@ export class UsageError extends Error {
  * unreadable file, bytes that do not decode. Printed as one line, exit code 1.
  */
 export class CommandError extends Error {
+  /** Always `"CommandError"`. */
   override readonly name = "CommandError";
   /** What to do about it, or `""` when the message says it all. */
   readonly hint: string;

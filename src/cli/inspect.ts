@@ -58,6 +58,7 @@ ${EXIT_CODES_HELP}`;
 export interface ParsedShow {
   /** `help` when help was asked for, else `show`. */
   readonly verb: "show" | "help";
+  /** Which objects to show. */
   readonly options: ShowOptions;
 }
 

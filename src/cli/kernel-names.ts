@@ -10,6 +10,7 @@ export const VMLINUX_BTF_PATH = "/sys/kernel/btf/vmlinux";
 export interface KernelEnumerator {
   /** The kernel's name, `BPF_MAP_TYPE_ARENA`. */
   readonly name: string;
+  /** The enumerator's value. */
   readonly value: number;
   /** The enum's C name, or `""` for an anonymous enum (where most flag values live). */
   readonly enumName: string;
@@ -21,6 +22,7 @@ export interface KernelEnumerator {
  * from it. An unreadable or absent BTF answers `undefined` to everything.
  */
 export class KernelNames {
+  /** Where the BTF is read from. */
   readonly path: string;
   #btf: Btf | null | undefined;
   readonly #bySet = new Map<string, ReadonlyMap<number, string> | null>();

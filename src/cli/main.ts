@@ -62,6 +62,7 @@ export interface MainIo {
   readonly writeError: (chunk: string) => void;
   /** Whether standard output is a terminal (for colour). */
   readonly isTTY: boolean;
+  /** The environment (for `NO_COLOR` and `BPFTYPES_DEBUG`). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 

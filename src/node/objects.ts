@@ -548,6 +548,7 @@ function inspector(): Inspector {
 
 /** Thrown when a pin holds another kind of object than the one asked for (a map where a program was expected). */
 export class ObjectKindError extends Error {
+  /** Always `"ObjectKindError"`: check it to recognize the error across copies of this package. */
   override readonly name = "ObjectKindError";
   /** The kind asked for. */
   readonly expected: IdKind;

@@ -1,0 +1,69 @@
+// The helpers of the inspection layer that need no privilege: fdinfo parsing and the boot instant behind wall-clock load times.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { openSync, readFileSync } from "node:fs";
+import { BPF_MAP_TYPE_ARRAY } from "bpftypes";
+import { BpfFd, createMap, bootNsToEpochMs, bootTimeMs, FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo, resetBootTime } from "bpftypes/node";
+import { checkFdLeaks } from "../support/fds.js";
+import { liveSkip } from "../support/live.js";
+
+checkFdLeaks();
+
+const SAMPLE = "pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1057\nmap_type:\t3\nmemlock:\t344\nmap_id:\t8\nfrozen:\t1\nowner_prog_type:\t1\nowner_jited:\t1\n";
+
+describe("fdinfo text", () => {
+  test("one field by key: first line, middle, last, missing", () => {
+    assert.equal(fdinfoField(SAMPLE, "pos"), "0");
+    assert.equal(fdinfoField(SAMPLE, "memlock"), "344");
+    assert.equal(fdinfoField(SAMPLE, "owner_jited"), "1");
+    assert.equal(fdinfoField(SAMPLE, "owner"), undefined, "a key is matched whole, not by prefix");
+    assert.equal(fdinfoField(SAMPLE, "nope"), undefined);
+    assert.equal(fdinfoNumber(SAMPLE, "frozen"), 1);
+    assert.equal(fdinfoNumber("x:\tabc\n", "x"), undefined);
+    assert.equal(fdinfoNumber("x:\t-5", "x"), -5);
+  });
+
+  test("every field, in order", () => {
+    const all = parseFdinfo(SAMPLE);
+    assert.deepEqual([...all.keys()].slice(0, 3), ["pos", "flags", "mnt_id"]);
+    assert.equal(all.get("map_id"), "8");
+  });
+});
+
+describe("FdinfoReader", () => {
+  test("reads a descriptor's fdinfo once and answers numbers from its bytes", () => {
+    // Any descriptor has fdinfo; /dev/null's has pos, flags, mnt_id and ino.
+    using fd = new BpfFd(openSync("/dev/null", "r"), "object");
+    const reader = new FdinfoReader().load(fd);
+    assert.match(reader.text(), /^pos:\s+0\n/);
+    assert.equal(reader.number("pos"), 0, "the first line has no newline before it");
+    assert.equal(typeof reader.number("mnt_id"), "number");
+    assert.equal(reader.number("ino"), Number(fdinfoField(reader.text(), "ino")));
+    assert.equal(reader.number("memlock"), undefined);
+    assert.equal(reader.number("o"), undefined, "a prefix of a key is no key");
+  });
+
+  test("a shorter text read later does not answer from the longer one before it", { skip: liveSkip }, () => {
+    using map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    using devNull = new BpfFd(openSync("/dev/null", "r"), "object");
+    const reader = new FdinfoReader();
+    assert.equal(typeof reader.load(map).number("memlock"), "number");
+    assert.equal(reader.load(map).number("frozen"), 0);
+    assert.equal(reader.load(devNull).number("memlock"), undefined, "the map's bytes are still in the buffer, past the end");
+  });
+});
+
+describe("boot time", () => {
+  test("the boot instant agrees with /proc/stat's btime, to the second", () => {
+    resetBootTime();
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "latin1"))?.[1]);
+    assert.ok(Math.abs(bootTimeMs() / 1000 - btime) < 2, `${bootTimeMs() / 1000} vs ${btime}`);
+    assert.equal(bootTimeMs(), bootTimeMs(), "measured once");
+  });
+
+  test("nanoseconds since boot become epoch milliseconds", () => {
+    assert.equal(bootNsToEpochMs(0n), bootTimeMs());
+    assert.equal(bootNsToEpochMs(1_500_000_000n) - bootTimeMs(), 1500);
+  });
+});
