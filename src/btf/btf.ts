@@ -83,6 +83,9 @@ export class Btf {
   private sizeMemo: Float64Array | undefined;
   private sizeCulprits: Int32Array | undefined;
   private ptrSize = 0;
+  private valueMemo: Int32Array | undefined;
+  private layoutColors: Uint8Array | undefined;
+  private readonly resolveStack: number[] = [];
   private readonly stack: number[] = [];
   private readonly mults: number[] = [];
 
@@ -324,9 +327,11 @@ export class Btf {
   /**
    * The size in bytes of the type `id`, looking through typedefs, qualifiers, `var`s and
    * `decl_tag`s, multiplying out arrays, and using {@link pointerSize} for pointers. A struct or
-   * union's size is the one recorded in it, so a struct that (wrongly) contains itself does not loop.
+   * union's size is the one recorded in it, once it is known not to contain itself by value (through
+   * its members' structs, unions, typedefs and arrays; pointers are fine), which no C type can.
    * @throws BtfError `BAD_TYPE` for `void`, `fwd`, `func` and `func_proto` (which have no size) or a
-   *   size of 4 GiB or more, `REFERENCE_CYCLE` if the chain loops, `TYPE_ID_OUT_OF_RANGE` for a bad id.
+   *   size of 4 GiB or more; `REFERENCE_CYCLE` if the chain loops or a struct contains itself;
+   *   `TYPE_ID_OUT_OF_RANGE` for a bad id.
    */
   sizeof(id: number): number {
     if (id === 0) throw new BtfError("BAD_TYPE", "computing the size of BTF type 0: void has no size");
@@ -336,9 +341,12 @@ export class Btf {
     const culprit = this.sizeCulprit(id);
     const what = `computing the size of BTF type ${id}`;
     if (r === CYCLE) {
+      const k = this.kindOf(culprit);
       throw new BtfError(
         "REFERENCE_CYCLE",
-        `${what}: following its typedefs, qualifiers and array elements loops back to type ${culprit}`,
+        k === "struct" || k === "union"
+          ? `${what}: ${this.describe(culprit)} (type ${culprit}) contains itself by value, or a type that does`
+          : `${what}: following its typedefs, qualifiers and array elements loops back to type ${culprit}`,
       );
     }
     if (r === TOO_BIG) throw new BtfError("BAD_TYPE", `${what}: the size of type ${culprit} is 4 GiB or more`);
@@ -506,19 +514,22 @@ export class Btf {
     return params;
   }
 
-  // resolve() without the checks: the resolved id, or CYCLE. Memoized, so any sequence of calls costs
-  // at most one step per type in total.
-  private resolveRaw(id: number): number {
-    if (id < this.startId) return this.base === undefined ? 0 : this.base.resolveRaw(id);
-    const memo = this.resolveMemo ?? (this.resolveMemo = new Int32Array(this.count).fill(UNKNOWN));
-    const stack = this.stack;
+  // resolve() without the checks: the resolved id, or CYCLE. With `throughArrays`, array types are
+  // stripped to their element type as well (what a struct member holds by value). Memoized, so any
+  // sequence of calls costs at most one step per type in total.
+  private resolveRaw(id: number, throughArrays = false): number {
+    if (id < this.startId) return this.base === undefined ? 0 : this.base.resolveRaw(id, throughArrays);
+    const memo = throughArrays
+      ? (this.valueMemo ??= new Int32Array(this.count).fill(UNKNOWN))
+      : (this.resolveMemo ??= new Int32Array(this.count).fill(UNKNOWN));
+    const stack = this.resolveStack;
     stack.length = 0;
     const w = this.words;
     let cur = id;
     let r: number;
     for (;;) {
       if (cur < this.startId) {
-        r = this.base === undefined ? 0 : this.base.resolveRaw(cur);
+        r = this.base === undefined ? 0 : this.base.resolveRaw(cur, throughArrays);
         break;
       }
       const i = cur - this.startId;
@@ -529,16 +540,78 @@ export class Btf {
       }
       const p = this.offsets[i]!;
       const kind = (w[p + 1]! >>> 24) & 0x1f;
-      if (kind !== TYPEDEF && kind !== CONST && kind !== VOLATILE && kind !== RESTRICT && kind !== TYPE_TAG) {
+      let next: number;
+      if (kind === TYPEDEF || kind === CONST || kind === VOLATILE || kind === RESTRICT || kind === TYPE_TAG) next = w[p + 2]!;
+      else if (kind === ARRAY && throughArrays) next = w[p + 3]!;
+      else {
         memo[i] = r = cur;
         break;
       }
       memo[i] = IN_PROGRESS;
       stack.push(i);
-      cur = w[p + 2]!;
+      cur = next;
     }
     for (const i of stack) memo[i] = r;
     return r;
+  }
+
+  // Whether the struct or union `id` contains itself by value, directly or through the structs,
+  // unions, typedefs, qualifiers and arrays of its members (or contains a type that does): no C
+  // layout can, so such BTF is corrupt. One depth-first search, memoized per type: linear in total.
+  private containsItself(id: number): boolean {
+    if (id < this.startId) return this.base !== undefined && this.base.containsItself(id);
+    const colors = (this.layoutColors ??= new Uint8Array(this.count)); // 0 new, 1 open, 2 fine, 3 cyclic
+    const root = id - this.startId;
+    if (colors[root]! >= 2) return colors[root] === 3;
+    const rootKind = this.kindAt(root);
+    if (rootKind !== STRUCT && rootKind !== UNION) return false;
+    const w = this.words;
+    const nodes = [root];
+    const nextMember = [0];
+    colors[root] = 1;
+    let cyclic = false;
+    while (nodes.length > 0) {
+      const top = nodes.length - 1;
+      const n = nodes[top]!;
+      const p = this.offsets[n]!;
+      const j = nextMember[top]!;
+      if (j >= (w[p + 1]! & 0xffff)) {
+        colors[n] = 2;
+        nodes.pop();
+        nextMember.pop();
+        continue;
+      }
+      nextMember[top] = j + 1;
+      const t = this.resolveRaw(w[p + 4 + 3 * j]!, true);
+      if (t === CYCLE) {
+        cyclic = true;
+        break;
+      }
+      if (t < this.startId) {
+        if (t !== 0 && this.base !== undefined && this.base.containsItself(t)) {
+          cyclic = true;
+          break;
+        }
+        continue;
+      }
+      const ti = t - this.startId;
+      const kind = this.kindAt(ti);
+      if (kind !== STRUCT && kind !== UNION) continue;
+      const c = colors[ti]!;
+      if (c === 1 || c === 3) {
+        cyclic = true;
+        break;
+      }
+      if (c === 0) {
+        colors[ti] = 1;
+        nodes.push(ti);
+        nextMember.push(0);
+      }
+    }
+    if (!cyclic) return false;
+    // Everything still open contains the cycle found.
+    for (const n of nodes) colors[n] = 3;
+    return true;
   }
 
   // sizeof() without the checks: the size, or CYCLE, NO_SIZE or TOO_BIG (see sizeCulprit for where).
@@ -578,6 +651,11 @@ export class Btf {
       }
       const p = this.offsets[i]!;
       const kind = (w[p + 1]! >>> 24) & 0x1f;
+      if ((kind === STRUCT || kind === UNION) && this.containsItself(cur)) {
+        memo[i] = r = CYCLE;
+        culprits[i] = culprit = cur;
+        break;
+      }
       if (
         kind === INT || kind === STRUCT || kind === UNION || kind === ENUM || kind === ENUM64 ||
         kind === FLOAT || kind === DATASEC

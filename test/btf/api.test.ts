@@ -331,12 +331,39 @@ describe("reference cycles", () => {
   const arrTd = b.nextId;
   b.array(arrTd + 1, int, 2);
   b.typedef("arr_t", arrTd);
-  // a struct containing itself by value (bogus, but its size is recorded, so nothing loops)
+  // a struct containing itself by value, directly, through a typedef'd array, or through a union
   const selfStruct = b.nextId;
   b.struct("self", 8, [{ name: "me", type: selfStruct, bitOffset: 0 }]);
+  const viaArray = b.nextId;
+  b.struct("via_array", 8, [{ name: "arr", type: viaArray + 2, bitOffset: 0 }]);
+  b.array(viaArray, int, 2);
+  b.typedef("via_array_t", viaArray + 1);
+  const outer = b.nextId;
+  b.struct("outer", 8, [
+    { name: "x", type: int, bitOffset: 0 },
+    { name: "u", type: outer + 1, bitOffset: 32 },
+  ]);
+  b.union("inner", 4, [{ name: "back", type: b.nextId + 1, bitOffset: 0 }]);
+  b.const(outer);
+  // a struct holding one of the above: its layout is just as impossible
+  const holder = b.struct("holder", 16, [{ name: "s", type: selfStruct, bitOffset: 0 }]);
+  // a struct holding a typedef loop
+  const holdsLoop = b.struct("holds_loop", 4, [{ name: "l", type: a, bitOffset: 0 }]);
+  // a linked list node points at itself: fine
+  const node = b.nextId;
+  b.struct("node", 16, [
+    { name: "next", type: node + 1, bitOffset: 0 },
+    { name: "v", type: int, bitOffset: 64 },
+  ]);
+  b.ptr(node);
   // a pointer to itself is a cycle only for code that follows pointers, which resolve/sizeof do not
   const selfPtr = b.nextId;
   b.ptr(selfPtr);
+  // a struct that holds other structs by value, twice over, with no cycle
+  const pair = b.struct("pair", 32, [
+    { name: "a", type: node, bitOffset: 0 },
+    { name: "b", type: node, bitOffset: 128 },
+  ]);
   const btf = parseBtf(b.build());
 
   test("resolve reports REFERENCE_CYCLE for every type on or leading into a cycle", () => {
@@ -351,9 +378,19 @@ describe("reference cycles", () => {
     throwsBtf(() => btf.sizeof(selfArr), "REFERENCE_CYCLE", /loops back to type/);
   });
 
-  test("a struct containing itself and a pointer to itself do not loop", () => {
-    assert.equal(btf.sizeof(selfStruct), 8);
+  test("sizeof reports REFERENCE_CYCLE for a struct containing itself by value, however indirectly", () => {
+    throwsBtf(() => btf.sizeof(selfStruct), "REFERENCE_CYCLE", /struct 'self' \(type \d+\) contains itself by value/);
+    for (const id of [viaArray, viaArray + 1, viaArray + 2, outer, outer + 1, outer + 2, holder, holdsLoop]) {
+      throwsBtf(() => btf.sizeof(id), "REFERENCE_CYCLE");
+    }
+    // resolve does not look inside structs.
     assert.equal(btf.resolve(selfStruct), selfStruct);
+    assert.equal(btf.resolve(outer + 2), outer);
+  });
+
+  test("pointers to themselves, and structs holding structs, are fine", () => {
+    assert.equal(btf.sizeof(node), 16);
+    assert.equal(btf.sizeof(pair), 32);
     assert.equal(btf.sizeof(selfPtr), 8);
     assert.equal(btf.resolve(selfPtr), selfPtr);
   });
@@ -375,6 +412,25 @@ describe("reference cycles", () => {
     }
     assert.equal(cycles, n);
     for (let id = 1; id <= n; id += 997) throwsBtf(() => long.sizeof(id), "REFERENCE_CYCLE");
+  });
+
+  test("deep nesting of structs by value: no stack overflow, linear time, ring or not", () => {
+    const n = 20_000;
+    for (const ring of [false, true]) {
+      const lb = new BtfBuilder();
+      const int = lb.int("int", 4);
+      const first = lb.nextId;
+      for (let i = 0; i < n; i++) {
+        const inner = i + 1 < n ? first + i + 1 : ring ? first : int;
+        lb.struct(`s${i}`, 4, [{ name: "m", type: inner, bitOffset: 0 }]);
+      }
+      const deep = parseBtf(lb.build());
+      // Every id when nothing throws; a sample on the ring, where building 20,000 errors would dominate.
+      for (let id = first; id < first + n; id += ring ? 101 : 1) {
+        if (ring) throwsBtf(() => deep.sizeof(id), "REFERENCE_CYCLE", /contains itself by value/);
+        else assert.equal(deep.sizeof(id), 4);
+      }
+    }
   });
 });
 

@@ -25,6 +25,8 @@ export interface BuildOptions {
   stringsFirst?: boolean;
 }
 
+const utf8 = new TextEncoder();
+
 /** Builds a raw BTF blob one type at a time; each method returns the new type's id. */
 export class BtfBuilder {
   readonly startId: number;
@@ -52,7 +54,8 @@ export class BtfBuilder {
     const known = this.strMap.get(s);
     if (known !== undefined) return known;
     const off = this.startStringOffset + this.strBytes.length;
-    this.strBytes.push(...new TextEncoder().encode(s), 0);
+    for (const byte of utf8.encode(s)) this.strBytes.push(byte);
+    this.strBytes.push(0);
     this.strMap.set(s, off);
     return off;
   }
