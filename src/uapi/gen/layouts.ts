@@ -1141,7 +1141,7 @@ export const bpfBtfInfoLayout: StructLayout = {
       "offset": 24,
       "size": 4,
       "type": "u32",
-      "description": "Size of the name buffer on input; the name length including its NUL on output"
+      "description": "Size of the name buffer on input; on output the length of the name without its NUL (the buffer needs one more byte)"
     },
     {
       "name": "kernel_btf",
