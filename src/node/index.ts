@@ -43,14 +43,13 @@ export {
 } from "./attr.js";
 export { bpfCall, type BpfCommandName, type CallContext } from "./syscall.js";
 export { type IdKind, getNextId, allIds, getFdById, tryGetFdById } from "./ids.js";
-export { getInfoRaw, getBtfBytes, BTF_INFO_LAYOUT } from "./objinfo.js";
+export { getInfoRaw, getBtfBytes } from "./objinfo.js";
 export {
   type MapShape,
   type CreateMapOptions,
   type LookupOptions,
   MapFd,
   ElemFlags,
-  MAP_INFO_LAYOUT,
   isPerCpuMapType,
   createMap,
   readMapShape,

@@ -5,10 +5,11 @@ import {
   BPF_MAP_TYPE_PERCPU_ARRAY,
   BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
   BPF_MAP_TYPE_PERCPU_HASH,
+  decodeMapInfo,
+  fieldOffset,
   mapTypes,
 } from "../index.js";
 import { mapCreateAttr, mapElemAttr, type SizedBuffer } from "./attr.js";
-import { getU32 } from "./bytes.js";
 import { possibleCpuCount } from "./cpus.js";
 import { isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";
@@ -146,36 +147,18 @@ export function createMap(options: CreateMapOptions): MapFd {
   });
 }
 
-/**
- * The fields of `struct bpf_map_info` this module reads (offset, size), present since Linux 4.13; a
- * test checks them against the running kernel's BTF.
- */
-export const MAP_INFO_LAYOUT = {
-  /** Bytes to ask for: through `map_flags`. */
-  size: 24,
-  fields: {
-    type: { offset: 0, size: 4 },
-    id: { offset: 4, size: 4 },
-    key_size: { offset: 8, size: 4 },
-    value_size: { offset: 12, size: 4 },
-    max_entries: { offset: 16, size: 4 },
-    map_flags: { offset: 20, size: 4 },
-  },
-} as const;
+/** Bytes of `bpf_map_info` a shape needs: through `map_flags`, which every kernel with ids (4.13) fills. */
+const SHAPE_INFO_LENGTH = fieldOffset("bpf_map_info", "map_flags") + 4;
 
 /** Reads a map's shape from the kernel (BPF_OBJ_GET_INFO_BY_FD). */
 export function readMapShape(fd: BpfFd): MapShape {
-  const info = new Uint8Array(MAP_INFO_LAYOUT.size);
+  const info = new Uint8Array(SHAPE_INFO_LENGTH);
   const filled = getInfoRaw(fd, info);
-  if (filled < MAP_INFO_LAYOUT.size) throw new Error(`reading the shape of ${fd}: the kernel filled only ${filled} bytes`);
-  const f = MAP_INFO_LAYOUT.fields;
-  return {
-    mapType: getU32(info, f.type.offset),
-    keySize: getU32(info, f.key_size.offset),
-    valueSize: getU32(info, f.value_size.offset),
-    maxEntries: getU32(info, f.max_entries.offset),
-    mapFlags: getU32(info, f.map_flags.offset),
-  };
+  const { type, key_size, value_size, max_entries, map_flags } = decodeMapInfo(info, { length: filled });
+  if (type === undefined || key_size === undefined || value_size === undefined || max_entries === undefined || map_flags === undefined) {
+    throw new Error(`reading the shape of ${fd}: the kernel filled only ${filled} bytes`);
+  }
+  return { mapType: type, keySize: key_size, valueSize: value_size, maxEntries: max_entries, mapFlags: map_flags };
 }
 
 /**

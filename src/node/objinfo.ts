@@ -1,7 +1,7 @@
 // BPF_OBJ_GET_INFO_BY_FD as raw bytes, and the raw BTF blob of a BTF object (two passes).
 
 import { infoAttr, readInfoLen } from "./attr.js";
-import { getU32 } from "./bytes.js";
+import { bpfBtfInfoLayout, decodeBtfInfo, fieldOffset } from "../index.js";
 import type { BpfFd } from "./fd.js";
 import { type KeepAlive, writeBufferRef } from "./memory.js";
 import { bpfCall } from "./syscall.js";
@@ -20,34 +20,19 @@ export function getInfoRaw(fd: BpfFd, info: Uint8Array, keep: KeepAlive = []): n
 }
 
 /**
- * The fields of `struct bpf_btf_info` this module uses (offset, size): a test checks them against
- * the running kernel's BTF. The struct is 32 bytes in 6.18 and 7.1.
- */
-export const BTF_INFO_LAYOUT = {
-  size: 32,
-  fields: {
-    btf: { offset: 0, size: 8 },
-    btf_size: { offset: 8, size: 4 },
-    id: { offset: 12, size: 4 },
-  },
-} as const;
-
-/**
  * The raw BTF blob of the BTF object behind `fd`: a first call learns its size (`btf_size`), a
  * second fetches it into a buffer of exactly that size.
  */
 export function getBtfBytes(fd: BpfFd): Uint8Array {
-  const f = BTF_INFO_LAYOUT.fields;
-  const probe = new Uint8Array(BTF_INFO_LAYOUT.size);
-  getInfoRaw(fd, probe);
-  const size = getU32(probe, f.btf_size.offset);
+  const probe = new Uint8Array(bpfBtfInfoLayout.size);
+  const size = decodeBtfInfo(probe, { length: getInfoRaw(fd, probe) }).btf_size ?? 0;
   const blob = new Uint8Array(size);
-  const info = new Uint8Array(BTF_INFO_LAYOUT.size);
+  const info = new Uint8Array(bpfBtfInfoLayout.size);
   const keep: KeepAlive = [];
-  writeBufferRef(info, { pointer: f.btf.offset, length: f.btf_size.offset }, blob, keep);
-  getInfoRaw(fd, info, keep);
+  writeBufferRef(info, { pointer: fieldOffset("bpf_btf_info", "btf"), length: fieldOffset("bpf_btf_info", "btf_size") }, blob, keep);
+  const filled = getInfoRaw(fd, info, keep);
   // The kernel copies at most btf_size bytes and writes back the blob's real size (BTF never changes).
-  const actual = getU32(info, f.btf_size.offset);
+  const actual = decodeBtfInfo(info, { length: filled }).btf_size;
   if (actual !== size) throw new Error(`reading the btf of ${fd}: its size changed from ${size} to ${actual} bytes`);
   return blob;
 }
