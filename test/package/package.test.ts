@@ -140,7 +140,8 @@ describe("the packed tarball", () => {
     if (installSkip) return t.skip(installSkip);
     // tsc -b never deletes the output of a removed source: a build in a used checkout can ship it.
     const stale = packedFiles.filter((file) => /^dist\/.*\.js$/.test(file) && !existsSync(join(repoRoot, file.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))));
-    if (stale.length > 0 && !required) {
+    // Only CI builds from a fresh clone; a used checkout may hold stale files that a clean build would not.
+    if (stale.length > 0 && process.env["CI"] !== "true") {
       t.diagnostic(`stale build output in the tarball (delete dist/ and rebuild before packing): ${stale.join(", ")}`);
       console.warn(`\n*** the tarball would ship stale build output: ${stale.join(", ")}; delete dist/ and rebuild ***\n`);
       return;
