@@ -236,8 +236,10 @@ class InfoRequest {
 /**
  * Reads objects through descriptors with reusable buffers and caches (the BTF of programs whose
  * names were cut, the fdinfo buffer). One serves a whole walk; nothing in it is tied to one object.
+ * Between calls it may keep one /proc file open (see {@link FdinfoReader}): {@link release} it, or
+ * declare the inspector with `using`, when done.
  */
-export class Inspector {
+export class Inspector implements Disposable {
   readonly #fdinfo = new FdinfoReader();
   readonly #mapIds = new Uint8Array(MAP_IDS_AT_ONCE * 4);
   readonly #funcInfo = new Uint8Array(FUNC_INFO_SIZE);
@@ -256,6 +258,16 @@ export class Inspector {
   // Kernels before 5.11 know no BTF names and refuse a request that asks for one.
   #btfOld: InfoRequest | undefined;
   readonly #btfs = new Map<number, Btf | null>();
+
+  /** Closes the /proc file kept open between reads, if any. The inspector stays usable. */
+  release(): void {
+    this.#fdinfo.release();
+  }
+
+  /** Same as {@link release}, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
 
   /** Reads a program. `id` is used when the kernel answers ENODEV (an orphaned program tells nothing). */
   program(fd: BpfFd, options: ProgramOptions = {}, id = 0): ProgramDetails {
@@ -474,13 +486,18 @@ const INFO_DOING: Readonly<Record<BpfFdKind, string>> = {
 const NO_KEEP: KeepAlive = [];
 const INFO_REF = { pointer: INFO_ATTR.info.offset, length: INFO_ATTR.info_len.offset } as const;
 
+/** Objects read ahead by a walk before they are handed out. */
+const BATCH = 256;
+
 /**
  * Walks every object of a kind: ENOENT from get-next-id ends the walk, an object freed between its
- * id and its fd (ENOENT from get-fd-by-id) is skipped, and each descriptor is closed before its
- * details are handed out, so leaving the loop early leaks nothing. Per object it costs exactly
- * get-next-id, get-fd-by-id, what `read` does, and close; the two attrs are reused.
+ * id and its fd (ENOENT from get-fd-by-id) is skipped. Objects are read in batches: each object's
+ * descriptor is closed right after it is read, so the next one gets the same number and the
+ * inspector's fdinfo file serves it with one read; the batch ends with that file closed too, so
+ * nothing is open while the caller holds a batch's objects, and leaving the loop early leaks
+ * nothing. Per object: get-next-id, get-fd-by-id, what `read` does, and close, with reused attrs.
  */
-function* walk<T>(kind: IdKind, read: (fd: BpfFd, id: number) => T): Generator<T, void, undefined> {
+function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: number) => T): Generator<T, void, undefined> {
   const nextAttr = newAttr();
   const fdAttr = newAttr();
   const nextView = new DataView(nextAttr.buffer, nextAttr.byteOffset, nextAttr.byteLength);
@@ -488,62 +505,78 @@ function* walk<T>(kind: IdKind, read: (fd: BpfFd, id: number) => T): Generator<T
   const nextCommand = NEXT_ID[kind];
   const fdCommand = FD_BY_ID[kind];
   let id = 0;
-  for (;;) {
-    nextView.setUint32(ID_ATTR.start_id.offset, id, HOST_LITTLE_ENDIAN);
+  let more = true;
+  while (more) {
+    const batch: T[] = [];
     try {
-      bpfCall(nextCommand, nextAttr, NO_KEEP);
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) return;
-      throw error;
-    }
-    id = nextView.getUint32(ID_ATTR.next_id.offset, HOST_LITTLE_ENDIAN);
-    fdView.setUint32(ID_ATTR.prog_id.offset, id, HOST_LITTLE_ENDIAN);
-    let raw: number;
-    try {
-      raw = bpfCall(fdCommand, fdAttr, NO_KEEP, { doing: `opening ${kind} id ${id}` });
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) continue;
-      throw error;
-    }
-    const fd = new BpfFd(raw, kind);
-    let details: T;
-    try {
-      details = read(fd, id);
+      while (batch.length < BATCH) {
+        nextView.setUint32(ID_ATTR.start_id.offset, id, HOST_LITTLE_ENDIAN);
+        try {
+          bpfCall(nextCommand, nextAttr, NO_KEEP);
+        } catch (error) {
+          if (isErrno(error, "ENOENT")) {
+            more = false;
+            break;
+          }
+          throw error;
+        }
+        id = nextView.getUint32(ID_ATTR.next_id.offset, HOST_LITTLE_ENDIAN);
+        fdView.setUint32(ID_ATTR.prog_id.offset, id, HOST_LITTLE_ENDIAN);
+        let raw: number;
+        try {
+          raw = bpfCall(fdCommand, fdAttr, NO_KEEP, { doing: `opening ${kind} id ${id}` });
+        } catch (error) {
+          if (isErrno(error, "ENOENT")) continue;
+          throw error;
+        }
+        const fd = new BpfFd(raw, kind);
+        try {
+          batch.push(read(fd, id));
+        } finally {
+          fd.close();
+        }
+      }
     } finally {
-      fd.close();
+      inspector.release();
     }
-    yield details;
+    for (const item of batch) yield item;
   }
 }
 
 /** Every loaded program with its details, smallest id first (root, or CAP_BPF and CAP_SYS_ADMIN). */
 export function programs(options: ProgramOptions = {}): Generator<ProgramDetails, void, undefined> {
   const inspector = new Inspector();
-  return walk("prog", (fd, id) => inspector.program(fd, options, id));
+  return walk("prog", inspector, (fd, id) => inspector.program(fd, options, id));
 }
 
 /** Every map with its details, smallest id first. */
 export function maps(options: MapOptions = {}): Generator<MapDetails, void, undefined> {
   const inspector = new Inspector();
-  return walk("map", (fd) => inspector.map(fd, options));
+  return walk("map", inspector, (fd) => inspector.map(fd, options));
 }
 
 /** Every link with its details, smallest id first (Linux 5.8+). */
 export function links(options: LinkOptions = {}): Generator<LinkDetails, void, undefined> {
   const inspector = new Inspector();
-  return walk("link", (fd) => inspector.link(fd, options));
+  return walk("link", inspector, (fd) => inspector.link(fd, options));
 }
 
 /** Every BTF object (the kernel's and user space's) with its details, smallest id first (Linux 5.4+). */
 export function btfObjects(options: BtfOptions = {}): Generator<BtfDetails, void, undefined> {
   const inspector = new Inspector();
-  return walk("btf", (fd) => inspector.btf(fd, options));
+  return walk("btf", inspector, (fd) => inspector.btf(fd, options));
 }
 
 let shared: Inspector | undefined;
-function inspector(): Inspector {
+
+/** Runs a read with the shared inspector of the look-up functions, and closes what it kept open. */
+function withInspector<T>(read: (inspector: Inspector) => T): T {
   shared ??= new Inspector();
-  return shared;
+  try {
+    return read(shared);
+  } finally {
+    shared.release();
+  }
 }
 
 /** Thrown when a pin holds another kind of object than the one asked for (a map where a program was expected). */
@@ -602,50 +635,50 @@ function byPin<T>(kind: IdKind, path: string, read: (fd: BpfFd) => T): T {
 
 /** The program with this id; a BpfError with code ENOENT when there is none. */
 export function programById(id: number, options: ProgramOptions = {}): ProgramDetails {
-  return byId("prog", id, (fd) => inspector().program(fd, options, id));
+  return byId("prog", id, (fd) => withInspector((i) => i.program(fd, options, id)));
 }
 /** The program behind a descriptor the caller holds (and keeps: it is not closed). */
 export function programByFd(fd: BpfFd, options: ProgramOptions = {}): ProgramDetails {
-  return inspector().program(fd, options);
+  return withInspector((i) => i.program(fd, options));
 }
 /** The program pinned at a path in a bpf file system; an {@link ObjectKindError} if something else is pinned there. */
 export function programByPin(path: string, options: ProgramOptions = {}): ProgramDetails {
-  return byPin("prog", path, (fd) => inspector().program(fd, options));
+  return byPin("prog", path, (fd) => withInspector((i) => i.program(fd, options)));
 }
 
 /** The map with this id; a BpfError with code ENOENT when there is none. */
 export function mapById(id: number, options: MapOptions = {}): MapDetails {
-  return byId("map", id, (fd) => inspector().map(fd, options));
+  return byId("map", id, (fd) => withInspector((i) => i.map(fd, options)));
 }
 /** The map behind a descriptor the caller holds (and keeps). */
 export function mapByFd(fd: BpfFd, options: MapOptions = {}): MapDetails {
-  return inspector().map(fd, options);
+  return withInspector((i) => i.map(fd, options));
 }
 /** The map pinned at a path; an {@link ObjectKindError} if something else is pinned there. */
 export function mapByPin(path: string, options: MapOptions = {}): MapDetails {
-  return byPin("map", path, (fd) => inspector().map(fd, options));
+  return byPin("map", path, (fd) => withInspector((i) => i.map(fd, options)));
 }
 
 /** The link with this id; a BpfError with code ENOENT when there is none. */
 export function linkById(id: number, options: LinkOptions = {}): LinkDetails {
-  return byId("link", id, (fd) => inspector().link(fd, options));
+  return byId("link", id, (fd) => withInspector((i) => i.link(fd, options)));
 }
 /** The link behind a descriptor the caller holds (and keeps). */
 export function linkByFd(fd: BpfFd, options: LinkOptions = {}): LinkDetails {
-  return inspector().link(fd, options);
+  return withInspector((i) => i.link(fd, options));
 }
 /** The link pinned at a path; an {@link ObjectKindError} if something else is pinned there. */
 export function linkByPin(path: string, options: LinkOptions = {}): LinkDetails {
-  return byPin("link", path, (fd) => inspector().link(fd, options));
+  return byPin("link", path, (fd) => withInspector((i) => i.link(fd, options)));
 }
 
 /** The BTF object with this id; a BpfError with code ENOENT when there is none. */
 export function btfById(id: number, options: BtfOptions = {}): BtfDetails {
-  return byId("btf", id, (fd) => inspector().btf(fd, options));
+  return byId("btf", id, (fd) => withInspector((i) => i.btf(fd, options)));
 }
 /** The BTF object behind a descriptor the caller holds (and keeps). */
 export function btfByFd(fd: BpfFd, options: BtfOptions = {}): BtfDetails {
-  return inspector().btf(fd, options);
+  return withInspector((i) => i.btf(fd, options));
 }
 
 /** Which programs and maps use each BTF object (what bpftool's `btf show` lists as prog_ids and map_ids). */

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openSync, readFileSync } from "node:fs";
+import { openSync, readdirSync, readFileSync } from "node:fs";
 import { BPF_MAP_TYPE_ARRAY } from "bpftypes";
 import { BpfFd, createMap, bootNsToEpochMs, bootTimeMs, FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo, resetBootTime } from "bpftypes/node";
 import { checkFdLeaks } from "../support/fds.js";
@@ -51,6 +51,36 @@ describe("FdinfoReader", () => {
     assert.equal(typeof reader.load(map).number("memlock"), "number");
     assert.equal(reader.load(map).number("frozen"), 0);
     assert.equal(reader.load(devNull).number("memlock"), undefined, "the map's bytes are still in the buffer, past the end");
+  });
+});
+
+describe("FdinfoReader keeps its proc file open between reads", () => {
+  const openCount = (): number => readdirSync("/proc/self/fd").length;
+
+  test("and reads whatever file the descriptor number holds now; release() closes it", { skip: liveSkip }, () => {
+    const before = openCount();
+    const reader = new FdinfoReader();
+    const devNull = new BpfFd(openSync("/dev/null", "r"), "object");
+    const number = devNull.fd;
+    assert.equal(reader.load(devNull).number("memlock"), undefined);
+    devNull.close();
+    using map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    assert.equal(map.fd, number, "the lowest free number comes back");
+    assert.equal(typeof reader.load(map).number("memlock"), "number", "the open proc file now shows the map");
+    assert.equal(openCount(), before + 2, "the map and the proc file");
+    reader.release();
+    reader.release();
+    assert.equal(openCount(), before + 1);
+  });
+
+  test("a different descriptor number opens the right file", () => {
+    using a = new BpfFd(openSync("/dev/null", "r"), "object");
+    using b = new BpfFd(openSync("/proc/self/status", "r"), "object");
+    using reader = new FdinfoReader();
+    const inoA = reader.load(a).number("ino");
+    const inoB = reader.load(b).number("ino");
+    assert.notEqual(inoA, inoB);
+    assert.equal(reader.load(a).number("ino"), inoA);
   });
 });
 
