@@ -23,7 +23,7 @@ export function mapJson(map: MapDetails): JsonValue {
     type: typeJson(mapTypes, info.type),
     name: info.name ? info.name : undefined,
     flags: flags | 0,
-    dev: devJson(info.ifindex, info.netns_dev, info.netns_ino),
+    dev: info.ifindex ? devJson(info.ifindex, info.netns_dev, info.netns_ino) : undefined,
     bytes_key: info.key_size ?? 0,
     bytes_value: info.value_size ?? 0,
     max_entries: info.max_entries ?? 0,
@@ -35,7 +35,7 @@ export function mapJson(map: MapDetails): JsonValue {
     bpftypes: {
       type_name: typeNameJson(mapTypes, info.type),
       type_since: typeSinceJson(mapTypes, info.type),
-      flags: mapFlags.members(flags).map((entry) => entry.name),
+      flags: flags === 0 ? [] : mapFlags.members(flags).map((entry) => entry.name),
       unknown_flags: mapFlags.unknownBits(flags) || undefined,
       map_extra: info.map_extra ? info.map_extra : undefined,
       btf_key_type_id: info.btf_key_type_id ? info.btf_key_type_id : undefined,

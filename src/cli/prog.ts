@@ -18,6 +18,9 @@ export const PROG_HELP = showHelp(
  */
 export function progJson(prog: ProgramDetails): JsonValue {
   const info = prog.info;
+  // One object literal with every key (undefined ones are not written): a fixed shape the engine
+  // builds fast, and bpftool's key order.
+  const ran = info.run_time_ns ? true : false;
   const loaded = info.load_time !== undefined && info.load_time !== 0n && prog.loadedAt !== undefined;
   return {
     id: prog.id,
@@ -25,10 +28,12 @@ export function progJson(prog: ProgramDetails): JsonValue {
     name: info.name ? prog.name : undefined,
     tag: info.tag ?? "0000000000000000",
     gpl_compatible: info.gpl_compatible ?? false,
-    ...(info.run_time_ns ? { run_time_ns: info.run_time_ns, run_cnt: info.run_cnt ?? 0n } : {}),
+    run_time_ns: ran ? info.run_time_ns : undefined,
+    run_cnt: ran ? (info.run_cnt ?? 0n) : undefined,
     recursion_misses: info.recursion_misses ? info.recursion_misses : undefined,
-    dev: devJson(info.ifindex, info.netns_dev, info.netns_ino),
-    ...(loaded ? { loaded_at: epochSeconds(prog.loadedAt!), uid: info.created_by_uid ?? 0 } : {}),
+    dev: info.ifindex ? devJson(info.ifindex, info.netns_dev, info.netns_ino) : undefined,
+    loaded_at: loaded ? epochSeconds(prog.loadedAt!) : undefined,
+    uid: loaded ? (info.created_by_uid ?? 0) : undefined,
     orphaned: prog.orphaned,
     bytes_xlated: info.xlated_prog_len ?? 0,
     jited: (info.jited_prog_len ?? 0) > 0,
