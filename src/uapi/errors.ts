@@ -2,6 +2,7 @@
 
 /** Thrown when a name, short name or number cannot be read as a value of a set. */
 export class ValueNameError extends Error {
+  /** Always `"ValueNameError"`: what {@link isValueNameError} checks. */
   override readonly name = "ValueNameError";
   /** Which set was asked (`"map"`, `"map-flags"`, ...). */
   readonly setId: string;

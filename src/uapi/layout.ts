@@ -15,6 +15,7 @@ export interface FieldLayout {
   readonly offset: number;
   /** Size in bytes; for a bitfield, of the storage unit it is read from (1, 2, 4 or 8). */
   readonly size: number;
+  /** How to read the bytes. */
   readonly type: FieldType;
   /** For a bitfield: its first bit inside the storage unit, counting from the least significant bit. */
   readonly bitOffset?: number;
@@ -35,7 +36,9 @@ export interface FieldLayout {
 export interface ArmLayout {
   /** The C member name of the arm. */
   readonly name: string;
+  /** Byte offset of the arm from the start of the struct. */
   readonly offset: number;
+  /** Size of the arm's own struct in bytes (the union is as large as its largest arm). */
   readonly size: number;
   /** The arm's fields, names relative to the arm, offsets absolute. */
   readonly fields: readonly FieldLayout[];

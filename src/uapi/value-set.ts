@@ -26,15 +26,19 @@ export type ValueRow = readonly [name: string, value: number, since: string, des
 
 /** What the generator writes for one enum or flag set. */
 export interface ValueSetSpec {
+  /** The id the command line uses for the set. */
   readonly id: ValueSetId;
   /** The C type, e.g. `bpf_map_type`; for flag sets without a C type, a descriptive name like `map_flags`. */
   readonly cName: string;
+  /** `enum` for values that exclude each other, `flags` for single bits that combine into a word. */
   readonly kind: "enum" | "flags";
   /** What every kernel name starts with; the short name is the rest, lower-cased. */
   readonly prefix: string;
   /** The TypeScript name of the typed group (`BPFMapType`). */
   readonly typeName: string;
+  /** One line saying what the set is for. */
   readonly description: string;
+  /** Every value, aliases included, in the kernel's order. */
   readonly rows: readonly ValueRow[];
 }
 
@@ -44,6 +48,7 @@ export interface ValueEntry {
   readonly name: string;
   /** The libbpf/bpftool short name: the kernel name without its prefix, lower-cased (`lpm_trie`). */
   readonly shortName: string;
+  /** The number the kernel uses. */
   readonly value: number;
   /** The first kernel that has it, where known. */
   readonly since: Since | undefined;
@@ -68,11 +73,17 @@ export function parseU32(text: string): number | undefined {
  * kernel's) stay visible as numbers: `name(99)` is `"bpf_map_type(99)"`, `shortName(99)` is `"99"`.
  */
 export class ValueSet {
+  /** The id the command line uses for the set (`"map"`, `"map-flags"`). */
   readonly id: ValueSetId;
+  /** The C type (`bpf_map_type`), or a descriptive name for a flag set without one (`map_flags`). */
   readonly cName: string;
+  /** `enum` or `flags`. */
   readonly kind: "enum" | "flags";
+  /** What every kernel name starts with (`BPF_MAP_TYPE_`). */
   readonly prefix: string;
+  /** The TypeScript name of the typed group (`BPFMapType`). */
   readonly typeName: string;
+  /** One line saying what the set is for. */
   readonly description: string;
   /** Every name, aliases included, in the kernel's order. */
   readonly entries: readonly ValueEntry[];
