@@ -32,6 +32,10 @@ export interface ParsedArgs<V> {
 
 type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
+const NEGATIVE_NUMBER = /^-(?:0x[0-9a-f]+|[\d.]+)$/i;
+/** Hides a negative number from parseArgs; no real argument starts with a NUL. */
+const NEGATIVE_MARK = "\u0000";
+
 /**
  * Parses a command's arguments with its own options plus the global ones. Unknown options and
  * missing option values become a {@link UsageError} naming the command's help.
@@ -42,15 +46,18 @@ export function parseCommandLine<O extends OptionSpec>(
   options: O,
 ): ParsedArgs<{ [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : string }> {
   let parsed;
+  // A negative number ("-1") is a bad value, not an option: keep it positional so that the command
+  // itself says what is wrong with it.
+  const args = argv.map((arg) => (NEGATIVE_NUMBER.test(arg) ? NEGATIVE_MARK + arg : arg));
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n", 1)[0]!.replace(/\.$/, "") : String(error);
     throw new UsageError(`${command}: ${lowerFirst(message)}`, `see bpftypes ${command} --help`);
   }
   const values = parsed.values as Record<string, unknown>;
   return {
-    positionals: parsed.positionals,
+    positionals: parsed.positionals.map((arg) => (arg.startsWith(NEGATIVE_MARK) ? arg.slice(NEGATIVE_MARK.length) : arg)),
     values: values as { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : string },
     global: { json: values["json"] === true, pretty: values["pretty"] === true, help: values["help"] === true },
   };

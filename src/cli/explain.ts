@@ -102,6 +102,10 @@ function hex(value: number): string {
 export async function explain(options: ExplainOptions, out: Output): Promise<void> {
   const query = options.query.trim();
   if (query === "") throw new UsageError("explain: the name or number is empty", "for example: bpftypes explain lpm_trie");
+  // A number the kernel could never use is a mistake in the input, not a value that is merely unknown.
+  if (/^[-+]?(?:0x[0-9a-f]*|[\d.]+)$/i.test(query) && parseU32(query) === undefined) {
+    throw new UsageError(`explain: "${query}" is not a value the kernel uses`, "values are whole numbers from 0 to 4294967295, decimal or 0x hex");
+  }
   const only = options.kind === undefined ? undefined : requireValueSet("explain", options.kind);
   const kernelRelease = options.kernelRelease ?? release();
   const entries = findEntries(query, only);
