@@ -19,6 +19,7 @@ export type CodecErrorCode = "BAD_LENGTH" | "BAD_VALUE" | "UNKNOWN_FIELD" | "FIE
  * lower case, and names the struct and field.
  */
 export class CodecError extends Error {
+  /** Always `"CodecError"`: what {@link isCodecError} checks, so it works across copies of the package. */
   override readonly name = "CodecError";
   /** Which kind of problem this is; stable across releases, unlike the message. */
   readonly code: CodecErrorCode;

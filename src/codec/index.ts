@@ -28,6 +28,7 @@ export type {
   PerfEventUprobeLinkInfo,
   ProgInfo,
   RawTracepointLinkInfo,
+  Scalar,
   SockmapLinkInfo,
   StructOpsLinkInfo,
   TcxLinkInfo,

@@ -194,8 +194,11 @@ export interface IterLinkInfo {
   target_name: bigint;
   /** Bytes of that buffer; on return, the name's length as the kernel counts it. */
   target_name_len: number;
+  /** For a `bpf_map_elem` (or other per-map) iterator: the map it walks. */
   map: IterMapLinkInfo;
+  /** For a `cgroup` iterator: the starting cgroup and walk order (same bytes as `task`). */
   cgroup: IterCgroupLinkInfo;
+  /** For a `task`, `task_file` or `task_vma` iterator: the thread or process it is limited to (same bytes as `cgroup`). */
   task: IterTaskLinkInfo;
 }
 
@@ -324,9 +327,13 @@ export interface PerfEventEventLinkInfo {
 export interface PerfEventLinkInfo {
   /** What the link is attached to (`bpf_perf_event_type`). */
   type: OpenValue<BPFPerfEventType>;
+  /** Present when `type` is `BPF_PERF_EVENT_UPROBE` or `BPF_PERF_EVENT_URETPROBE`. */
   uprobe?: PerfEventUprobeLinkInfo;
+  /** Present when `type` is `BPF_PERF_EVENT_KPROBE` or `BPF_PERF_EVENT_KRETPROBE`. */
   kprobe?: PerfEventKprobeLinkInfo;
+  /** Present when `type` is `BPF_PERF_EVENT_TRACEPOINT`. */
   tracepoint?: PerfEventTracepointLinkInfo;
+  /** Present when `type` is `BPF_PERF_EVENT_EVENT`. */
   event?: PerfEventEventLinkInfo;
 }
 
@@ -368,19 +375,33 @@ export interface LinkInfo {
   id: number;
   /** Id of the program the link holds attached; 0 for struct_ops links. */
   prog_id: number;
+  /** Present when `type` is `BPF_LINK_TYPE_RAW_TRACEPOINT`: a raw tracepoint program, or a `tp_btf` tracing program, on a kernel tracepoint. */
   raw_tracepoint?: RawTracepointLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_TRACING`: fentry, fexit, fmod_ret, LSM and similar trampoline attachments. */
   tracing?: TracingLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_CGROUP`: a program on a cgroup hook. */
   cgroup?: CgroupLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_ITER`: an iterator, read by opening it with `BPF_ITER_CREATE`. */
   iter?: IterLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_NETNS`: a flow dissector or sk_lookup program on a network namespace. */
   netns?: NetnsLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_XDP`: an XDP program on a network device. */
   xdp?: XdpLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_STRUCT_OPS`: a registered struct_ops map (no program of its own). */
   struct_ops?: StructOpsLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_NETFILTER`: a program on a netfilter hook. */
   netfilter?: NetfilterLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_KPROBE_MULTI`: one program on many kernel functions through fprobe. */
   kprobe_multi?: KprobeMultiLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_UPROBE_MULTI`: one program on many offsets of one binary. */
   uprobe_multi?: UprobeMultiLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_PERF_EVENT`: a program on a perf event (kprobe, uprobe, tracepoint or counter). */
   perf_event?: PerfEventLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_TCX`: a program on a device's tcx ingress or egress hook. */
   tcx?: TcxLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_NETKIT`: a program on a netkit device pair. */
   netkit?: NetkitLinkInfo;
+  /** Present when `type` is `BPF_LINK_TYPE_SOCKMAP`: a verdict or parser program on a sockmap or sockhash. */
   sockmap?: SockmapLinkInfo;
 }
 
@@ -443,7 +464,11 @@ export interface TokenInfo {
   allowed_attachs: bigint;
 }
 
-type Scalar = number | bigint | string | boolean;
+/**
+ * The leaf values of a decoded struct: numbers for fields up to 32 bits, `bigint` for u64 fields,
+ * strings for names and tags. {@link DeepPartial} and {@link InitOf} stop descending at these.
+ */
+export type Scalar = number | bigint | string | boolean;
 
 /** Every field optional, nested arms included. */
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends Scalar ? T[K] : DeepPartial<T[K]> };

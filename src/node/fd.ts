@@ -1,6 +1,8 @@
 // BpfFd: a file descriptor for a bpf object that this library opened and must close, with a registry of open ones.
 
-import { closeSync, readlinkSync } from "node:fs";
+import { readlinkSync } from "node:fs";
+import { errnoName } from "./errors.js";
+import { bpfBackend } from "./ffi.js";
 
 /** What kind of bpf object a descriptor refers to. */
 export type BpfFdKind = "map" | "prog" | "link" | "btf" | "stats" | "object";
@@ -37,13 +39,20 @@ export class BpfFd implements Disposable {
     return this.#fd < 0;
   }
 
-  /** Closes the descriptor. Calling it again does nothing. */
+  /**
+   * Closes the descriptor, with close(2) through the backend (not node:fs, which did not open it).
+   * Calling it again does nothing. Throws if the kernel says the number was not open (EBADF: someone
+   * else closed it); EINTR is not an error, since Linux has closed the descriptor by then.
+   */
   close(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
     open.delete(this);
-    closeSync(fd);
+    const result = bpfBackend().close(fd);
+    if (result < 0 && errnoName(-result) !== "EINTR") {
+      throw new Error(`closing ${this.kind} fd ${fd}: close(2) failed with ${errnoName(-result)}`);
+    }
   }
 
   /**

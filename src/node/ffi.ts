@@ -1,4 +1,4 @@
-// The one place that reaches native code: the bpf(2) system call and buffer addresses, behind a tiny interface.
+// The one place that reaches native code: the bpf(2) system call, close(2) and buffer addresses, behind a tiny interface.
 
 import { createRequire } from "node:module";
 import type Koffi from "koffi";
@@ -16,11 +16,18 @@ export interface BpfBackend {
    */
   bpf(cmd: number, attr: Uint8Array): number;
   /**
-   * The address of `buffer`'s first byte as the kernel should see it. It must stay valid for as long
-   * as the caller keeps `buffer` referenced (V8 does not move an ArrayBuffer's backing store once
-   * native code has asked for it).
+   * The address of `buffer`'s first byte as the kernel should see it. It must stay valid, and be the
+   * same each time it is asked, for as long as the caller keeps `buffer` referenced (V8 does not move
+   * an ArrayBuffer's backing store once native code has asked for it): a pointer found in an info
+   * request is traced to its buffer by asking again.
    */
   addressOf(buffer: Uint8Array): bigint;
+  /**
+   * Runs `close(fd)` on a descriptor the kernel gave a bpf command. Returns 0, or `-errno`. Bpf
+   * descriptors are closed here rather than with `fs.closeSync`: node:fs did not open them, and in a
+   * worker thread it warns about every descriptor it closes that it did not open.
+   */
+  close(fd: number): number;
 }
 
 /** The bpf(2) system call number for each Node architecture name we know (`process.arch`). */
@@ -49,9 +56,10 @@ export function bpfSyscallNumber(arch: string = process.arch, platform: string =
   return number;
 }
 
-/** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()`. */
+/** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()` and `close()`. */
 function koffiBackend(): BpfBackend {
-  const number = bpfSyscallNumber();
+  // Looked up at the first bpf(2) call, so close(2) works even where bpf(2) does not exist.
+  let number: number | undefined;
   const require = createRequire(import.meta.url);
   let koffi: typeof Koffi;
   try {
@@ -60,16 +68,22 @@ function koffiBackend(): BpfBackend {
     throw new Error("calling bpf(2): cannot load koffi, the FFI library this layer uses", { cause: error });
   }
   // dlopen(NULL): the process itself, which links libc whichever libc it is.
-  const syscall = koffi.load(null).func("long syscall(long number, ...)") as (...args: unknown[]) => number | bigint;
+  const libc = koffi.load(null);
+  const syscall = libc.func("long syscall(long number, ...)") as (...args: unknown[]) => number | bigint;
+  const close = libc.func("int close(int fd)") as (fd: number) => number;
   return {
     name: "koffi",
     bpf(cmd, attr) {
+      number ??= bpfSyscallNumber();
       const result = Number(syscall(number, "int", cmd, "void *", attr, "unsigned int", attr.byteLength));
       // koffi saves errno right after the call, so nothing run since can have changed it.
       return result < 0 ? -koffi.errno() : result;
     },
     addressOf(buffer) {
       return koffi.address(buffer);
+    },
+    close(fd) {
+      return close(fd) < 0 ? -koffi.errno() : 0;
     },
   };
 }

@@ -9,6 +9,7 @@ export {
   type BufferRefFields,
   type ArrayRefFields,
   addressOf,
+  keepHolds,
   writeSizedPointer,
   writeStringPointer,
   writeBufferRef,
@@ -43,7 +44,17 @@ export {
 } from "./attr.js";
 export { bpfCall, type BpfCommandName, type CallContext } from "./syscall.js";
 export { type IdKind, getNextId, allIds, getFdById, tryGetFdById } from "./ids.js";
-export { getInfoRaw, getBtfBytes } from "./objinfo.js";
+export {
+  type InfoPointerField,
+  type InfoPointerName,
+  type InfoBuffers,
+  type InfoReply,
+  INFO_POINTER_FIELDS,
+  getInfoRaw,
+  infoRequest,
+  getInfo,
+  getBtfBytes,
+} from "./objinfo.js";
 export {
   type MapShape,
   type CreateMapOptions,

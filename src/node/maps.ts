@@ -53,27 +53,70 @@ export function isPerCpuMapType(mapType: number): boolean {
   return PER_CPU_TYPES.has(mapType);
 }
 
-/** A descriptor for a map, with the map's shape, so element calls can check buffer sizes before the call. */
-export class MapFd extends BpfFd implements MapShape {
-  /** `BPF_MAP_TYPE_*`. */
-  readonly mapType: number;
-  /** Bytes in a key. */
-  readonly keySize: number;
-  /** Bytes in a value (one CPU's slot for per-CPU maps). */
-  readonly valueSize: number;
-  /** The capacity. */
-  readonly maxEntries: number;
-  /** `BPF_F_*` map flags. */
-  readonly mapFlags: number;
+/** Set only while {@link makeMapFd} runs: the one way to construct a {@link MapFd}. */
+let building = false;
 
-  /** Takes ownership of `fd`, a map descriptor with this shape. */
-  constructor(fd: number, shape: MapShape) {
+/**
+ * Builds a map handle. Only this module calls it, with a shape the kernel confirmed: the one it
+ * created the map with, or the one it reported.
+ */
+function makeMapFd(fd: number, shape: MapShape): MapFd {
+  building = true;
+  try {
+    return Reflect.construct(MapFd, [fd, shape]) as MapFd;
+  } finally {
+    building = false;
+  }
+}
+
+/**
+ * A descriptor for a map, with the map's shape, so element calls can check buffer sizes before the
+ * call. Get one from {@link createMap}, {@link mapFromFd} or {@link mapFromId}: the shape sizes
+ * the buffers the kernel writes into, so it always comes from the kernel, never from the caller
+ * (a handle claiming 8-byte values on a map of 64-byte values would let a lookup write past its
+ * buffer). The constructor throws when called from anywhere else, and the shape cannot be changed.
+ */
+export class MapFd extends BpfFd implements MapShape {
+  readonly #mapType: number;
+  readonly #keySize: number;
+  readonly #valueSize: number;
+  readonly #maxEntries: number;
+  readonly #mapFlags: number;
+
+  /** Not public: see the class. */
+  private constructor(fd: number, shape: MapShape) {
+    if (!building) throw new TypeError("constructing a MapFd: use createMap, mapFromFd or mapFromId, which take the map's shape from the kernel");
     super(fd, "map");
-    this.mapType = shape.mapType;
-    this.keySize = shape.keySize;
-    this.valueSize = shape.valueSize;
-    this.maxEntries = shape.maxEntries;
-    this.mapFlags = shape.mapFlags;
+    this.#mapType = shape.mapType;
+    this.#keySize = shape.keySize;
+    this.#valueSize = shape.valueSize;
+    this.#maxEntries = shape.maxEntries;
+    this.#mapFlags = shape.mapFlags;
+  }
+
+  /** `BPF_MAP_TYPE_*`. */
+  get mapType(): number {
+    return this.#mapType;
+  }
+
+  /** Bytes in a key. */
+  get keySize(): number {
+    return this.#keySize;
+  }
+
+  /** Bytes in a value (one CPU's slot for per-CPU maps). */
+  get valueSize(): number {
+    return this.#valueSize;
+  }
+
+  /** The capacity. */
+  get maxEntries(): number {
+    return this.#maxEntries;
+  }
+
+  /** `BPF_F_*` map flags. */
+  get mapFlags(): number {
+    return this.#mapFlags;
   }
 
   /**
@@ -81,7 +124,7 @@ export class MapFd extends BpfFd implements MapShape {
    * per possible CPU, each rounded up to 8 bytes (`round_up(value_size, 8) * ncpus`).
    */
   get valueBufferSize(): number {
-    return isPerCpuMapType(this.mapType) ? Math.ceil(this.valueSize / 8) * 8 * possibleCpuCount() : this.valueSize;
+    return isPerCpuMapType(this.#mapType) ? Math.ceil(this.#valueSize / 8) * 8 * possibleCpuCount() : this.#valueSize;
   }
 }
 
@@ -138,7 +181,8 @@ export function createMap(options: CreateMapOptions): MapFd {
   const name = options.name ? ` ${JSON.stringify(options.name)}` : "";
   const doing = `creating ${mapTypes.shortName(options.mapType)} map${name}`;
   const fd = bpfCall("BPF_MAP_CREATE", attr, [], { doing });
-  return new MapFd(fd, {
+  // The kernel made the map with exactly these sizes (it keeps the attr's key and value sizes).
+  return makeMapFd(fd, {
     mapType: options.mapType,
     keySize: options.keySize,
     valueSize: options.valueSize,
@@ -173,7 +217,7 @@ export function mapFromFd(fd: BpfFd): MapFd {
     fd.close();
     throw error;
   }
-  return new MapFd(fd.release(), shape);
+  return makeMapFd(fd.release(), shape);
 }
 
 /** Opens the map with this id (throws ENOENT if there is none). */

@@ -30,6 +30,24 @@ export function addressOf(buffer: Uint8Array | null, keep: KeepAlive): bigint {
   return address;
 }
 
+/**
+ * True when the `bytes` bytes from `address` lie inside one buffer that `keep` holds, at the address
+ * the backend gives for it (the one {@link addressOf} wrote: a backend gives a buffer the same
+ * address every time). A buffer transferred away since holds nothing. This is how a pointer found
+ * in bytes this layer did not build is traced to its buffer before the kernel writes through it.
+ */
+export function keepHolds(keep: KeepAlive, address: bigint, bytes: number): boolean {
+  if (address === 0n || !Number.isSafeInteger(bytes) || bytes < 0) return false;
+  const end = address + BigInt(bytes);
+  const backend = bpfBackend();
+  for (const buffer of keep) {
+    if (buffer.byteLength === 0) continue;
+    const start = backend.addressOf(buffer);
+    if (address >= start && end <= start + BigInt(buffer.byteLength)) return true;
+  }
+  return false;
+}
+
 function checkField(target: Uint8Array, offset: number, size: number, what: string): void {
   if (!Number.isInteger(offset) || offset < 0 || offset + size > target.byteLength) {
     throw new RangeError(`writing ${what}: a ${size}-byte field at offset ${offset} does not fit in ${target.byteLength} bytes`);

@@ -2,7 +2,7 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -46,6 +46,10 @@ function withFakeAddresses(): { addressOf(buffer: Uint8Array): bigint; restore()
       let index = seen.indexOf(buffer);
       if (index < 0) index = seen.push(buffer) - 1;
       return BigInt(index + 1) << 32n;
+    },
+    close(fd) {
+      closeSync(fd);
+      return 0;
     },
   };
   const previous = setBpfBackend(fake);

@@ -2,12 +2,11 @@
 
 import { describe, test, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import fc from "fast-check";
 import {
   type BpfBackend,
   type KeepAlive,
-  MapFd,
   addressOf,
   bpfBackend,
   bpfCall,
@@ -18,6 +17,7 @@ import {
   mapLookup,
   mapUpdate,
   createMap,
+  keepHolds,
   setBpfBackend,
   writeArrayRef,
   writeBufferRef,
@@ -27,7 +27,7 @@ import {
   BPF_ATTR_SIZE,
   BpfFd,
 } from "bpftypes/node";
-import { BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
+import { BPFCommand, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
 import { returnImm } from "../support/insns.js";
 import { checkFdLeaks } from "../support/fds.js";
 
@@ -37,7 +37,10 @@ const le = (u8: Uint8Array): DataView => new DataView(u8.buffer, u8.byteOffset, 
 const u64At = (u8: Uint8Array, offset: number): bigint => le(u8).getBigUint64(offset, true);
 const u32At = (u8: Uint8Array, offset: number): number => le(u8).getUint32(offset, true);
 
-/** A backend that records calls and hands out made-up addresses: no kernel involved. */
+/**
+ * A backend that records calls and hands out made-up addresses: no kernel involved. A map it
+ * "creates" is a /dev/null descriptor, so a map handle of any shape can be had without a kernel.
+ */
 function fakeBackend(result = 0): BpfBackend & { calls: { cmd: number; attr: Uint8Array }[] } {
   const addresses = new Map<ArrayBufferLike, bigint>();
   const calls: { cmd: number; attr: Uint8Array }[] = [];
@@ -46,7 +49,11 @@ function fakeBackend(result = 0): BpfBackend & { calls: { cmd: number; attr: Uin
     calls,
     bpf(cmd, attr) {
       calls.push({ cmd, attr: attr.slice() });
-      return result;
+      return cmd === BPFCommand.BPF_MAP_CREATE ? devNullFd() : result;
+    },
+    close(fd) {
+      closeSync(fd);
+      return 0;
     },
     addressOf(buffer) {
       let base = addresses.get(buffer.buffer);
@@ -95,7 +102,7 @@ describe("addressOf", () => {
   });
 
   test("a backend giving the null pointer for a real buffer is an error", () => {
-    restore = setBpfBackend({ name: "broken", bpf: () => 0, addressOf: () => 0n });
+    restore = setBpfBackend({ name: "broken", bpf: () => 0, addressOf: () => 0n, close: () => 0 });
     faked = true;
     assert.throws(() => addressOf(new Uint8Array(4), []), /null pointer/);
   });
@@ -112,6 +119,55 @@ describe("addressOf", () => {
     const tiny = new Uint8Array(8);
     const first = addressOf(tiny, keep);
     assert.equal(addressOf(tiny, keep), first);
+  });
+});
+
+describe("keepHolds", () => {
+  test("a range inside a buffer keep holds, and nothing past it", () => {
+    useFake();
+    const keep: KeepAlive = [];
+    const buffer = new Uint8Array(64).subarray(8, 24);
+    const address = addressOf(buffer, keep);
+    assert.ok(keepHolds(keep, address, 16));
+    assert.ok(keepHolds(keep, address + 4n, 12));
+    assert.ok(keepHolds(keep, address + 16n, 0), "an empty range at the end");
+    assert.ok(!keepHolds(keep, address, 17));
+    assert.ok(!keepHolds(keep, address + 4n, 13));
+    assert.ok(!keepHolds(keep, address - 1n, 2), "a range starting before the buffer");
+    assert.ok(!keepHolds(keep, 0n, 0), "the null pointer");
+    assert.ok(!keepHolds(keep, address, -1));
+    assert.ok(!keepHolds(keep, address, Number.NaN));
+    assert.ok(!keepHolds([], address, 1), "another keep list");
+  });
+
+  test("a call empties keep, and the buffers it held no longer count", () => {
+    useFake();
+    const keep: KeepAlive = [];
+    const address = addressOf(new Uint8Array(8), keep);
+    bpfCall("BPF_OBJ_GET_INFO_BY_FD", new Uint8Array(BPF_ATTR_SIZE), keep);
+    assert.ok(!keepHolds(keep, address, 8));
+    // A reused list holds what was added since.
+    const next = new Uint8Array(4);
+    const again = addressOf(next, keep);
+    assert.ok(keepHolds(keep, again, 4));
+    assert.ok(!keepHolds(keep, address, 8));
+  });
+
+  test("a buffer pushed by hand counts too, at the address the backend gives for it", () => {
+    const fake = useFake();
+    const buffer = new Uint8Array(32);
+    const keep: KeepAlive = [buffer];
+    assert.ok(keepHolds(keep, fake.addressOf(buffer) + 8n, 24));
+    assert.ok(!keepHolds(keep, fake.addressOf(buffer) + 8n, 25));
+  });
+
+  test("a buffer transferred away holds nothing", () => {
+    useFake();
+    const keep: KeepAlive = [];
+    const buffer = new Uint8Array(8);
+    const address = addressOf(buffer, keep);
+    structuredClone(buffer.buffer, { transfer: [buffer.buffer] });
+    assert.ok(!keepHolds(keep, address, 1));
   });
 });
 
@@ -274,7 +330,8 @@ describe("nothing reaches the kernel when a length is wrong", () => {
 
   test("map keys and values of the wrong size throw before the call", () => {
     const fake = useFake();
-    const map = new MapFd(devNullFd(), { mapType: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 8, maxEntries: 1, mapFlags: 0 });
+    const map = createMap({ mapType: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 8, maxEntries: 1 });
+    fake.calls.length = 0;
     try {
       assert.throws(() => mapLookup(map, new Uint8Array(3)), /map key/);
       assert.throws(() => mapLookup(map, null), /map key/);
@@ -288,7 +345,8 @@ describe("nothing reaches the kernel when a length is wrong", () => {
 
   test("a per-CPU value must hold a slot per possible CPU", () => {
     const fake = useFake();
-    const map = new MapFd(devNullFd(), { mapType: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, mapFlags: 0 });
+    const map = createMap({ mapType: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    fake.calls.length = 0;
     try {
       assert.ok(map.valueBufferSize >= 8 && map.valueBufferSize % 8 === 0);
       assert.throws(() => mapUpdate(map, new Uint8Array(4), new Uint8Array(4)), /map value/);

@@ -189,7 +189,12 @@ describe("walks on a busy host", { skip: liveSkip }, () => {
   /** Runs `fn` with a backend that fails chosen calls, then puts the real one back. */
   function withFaults<T>(fail: (cmd: number, attr: Uint8Array) => number | undefined, fn: () => T): T {
     const real = bpfBackend();
-    const faulty: BpfBackend = { name: "faulty", addressOf: (b) => real.addressOf(b), bpf: (cmd, attr) => fail(cmd, attr) ?? real.bpf(cmd, attr) };
+    const faulty: BpfBackend = {
+      name: "faulty",
+      addressOf: (b) => real.addressOf(b),
+      bpf: (cmd, attr) => fail(cmd, attr) ?? real.bpf(cmd, attr),
+      close: (fd) => real.close(fd),
+    };
     setBpfBackend(faulty);
     try {
       return fn();

@@ -4,13 +4,16 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { BPF_MAP_TYPE_ARRAY, decodeMapInfo } from "bpftypes";
 import {
+  type KeepAlive,
   allIds,
+  bpfCall,
   createMap,
   fdKindOf,
   getBtfBytes,
   getFdById,
   getInfoRaw,
   getNextId,
+  infoAttr,
   isBpfError,
   isErrno,
   loadBtf,
@@ -99,7 +102,19 @@ describe("raw info", { skip: liveSkip }, () => {
     using map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 8, maxEntries: 3 });
     const long = new Uint8Array(4096);
     long[4095] = 1;
-    assert.throws(() => getInfoRaw(map, long), (error) => isErrno(error, "E2BIG") && /^getting info of map fd \d+: /.test(error.message));
+    // Sent as it is: getInfoRaw refuses it first (below).
+    const keep: KeepAlive = [];
+    assert.throws(
+      () => bpfCall("BPF_OBJ_GET_INFO_BY_FD", infoAttr(map.fd, long, keep), keep),
+      (error) => isErrno(error, "E2BIG") && /^getting object info: /.test(error.message),
+    );
+  });
+
+  test("getInfoRaw refuses non-zero bytes past the struct this package knows: they may be a newer kernel's pointer", () => {
+    using map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 8, maxEntries: 3 });
+    const long = new Uint8Array(4096);
+    long[4095] = 1;
+    assert.throws(() => getInfoRaw(map, long), /^RangeError: getting info of map fd \d+: byte 4095 is past the \d+-byte bpf_map_info this package knows/);
   });
 });
 
