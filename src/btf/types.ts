@@ -88,6 +88,7 @@ export type BtfVarLinkage = (typeof BtfVarLinkage)[keyof typeof BtfVarLinkage];
 export interface BtfTypeCommon<K extends BtfKind> {
   /** The type id: its position in the type section, counting from 1 (after the base's types for split BTF). */
   readonly id: number;
+  /** The kind, from bits 24-28 of the record's `info` word; test it to narrow a {@link BtfType} to one kind's interface. */
   readonly kind: K;
   /** The name, or "" for an anonymous type. */
   readonly name: string;
@@ -95,8 +96,11 @@ export interface BtfTypeCommon<K extends BtfKind> {
 
 /** The `BTF_INT_SIGNED`, `BTF_INT_CHAR` and `BTF_INT_BOOL` bits of an int (none set means unsigned). */
 export interface BtfIntEncoding {
+  /** `BTF_INT_SIGNED`: the value is a two's-complement signed integer. */
   readonly signed: boolean;
+  /** `BTF_INT_CHAR`: a character type, which printers may show as a character; it does not change the layout. */
   readonly char: boolean;
+  /** `BTF_INT_BOOL`: a boolean type such as C's `_Bool`. */
   readonly bool: boolean;
 }
 
@@ -104,6 +108,7 @@ export interface BtfIntEncoding {
 export interface BtfInt extends BtfTypeCommon<"int"> {
   /** Storage size in bytes. */
   readonly size: number;
+  /** How to read the value's bits: the encoding flags from bits 24-27 of the word that follows the common header. */
   readonly encoding: BtfIntEncoding;
   /** Where the value starts inside the storage, in bits (0 in everything modern compilers emit). */
   readonly bitOffset: number;
@@ -119,6 +124,7 @@ export interface BtfPtr extends BtfTypeCommon<"ptr"> {
 
 /** A fixed-length array (`BTF_KIND_ARRAY`); always anonymous. */
 export interface BtfArray extends BtfTypeCommon<"array"> {
+  /** The element type's id; the array occupies `length` times that type's size. */
   readonly elemType: number;
   /** The index type (usually an int); carries no layout information. */
   readonly indexType: number;
@@ -130,6 +136,7 @@ export interface BtfArray extends BtfTypeCommon<"array"> {
 export interface BtfMember {
   /** "" for an anonymous member (an unnamed nested struct or union). */
   name: string;
+  /** The id of the member's type (possibly a typedef, qualifier or array, to be resolved for its layout). */
   type: number;
   /** Offset from the start of the enclosing struct or union, in bits. */
   bitOffset: number;
@@ -145,6 +152,7 @@ export interface BtfMember {
 export interface BtfStruct extends BtfTypeCommon<"struct"> {
   /** Size in bytes. */
   readonly size: number;
+  /** The members, in the order the record lists them (declaration order). */
   members: BtfMember[];
 }
 
@@ -152,11 +160,13 @@ export interface BtfStruct extends BtfTypeCommon<"struct"> {
 export interface BtfUnion extends BtfTypeCommon<"union"> {
   /** Size in bytes. */
   readonly size: number;
+  /** The members, in the order the record lists them (declaration order). */
   members: BtfMember[];
 }
 
 /** One enumerator: its name and value. */
 export interface BtfEnumValue {
+  /** The enumerator's name, e.g. `BPF_MAP_TYPE_HASH`. */
   name: string;
   /** A `number` in an `enum` (read as signed or unsigned per the type's `signed`); a `bigint` in an `enum64`. */
   value: number | bigint;
@@ -168,6 +178,7 @@ export interface BtfEnum extends BtfTypeCommon<"enum"> {
   readonly size: number;
   /** The kind flag: values are signed (Linux 6.0 and later; before that, always false). */
   readonly signed: boolean;
+  /** The enumerators in the order the record lists them; each `value` is a `number`. */
   values: BtfEnumValue[];
 }
 
@@ -177,6 +188,7 @@ export interface BtfEnum64 extends BtfTypeCommon<"enum64"> {
   readonly size: number;
   /** The kind flag: values are signed. */
   readonly signed: boolean;
+  /** The enumerators in the order the record lists them; each `value` is a `bigint`. */
   values: BtfEnumValue[];
 }
 
@@ -188,21 +200,25 @@ export interface BtfFwd extends BtfTypeCommon<"fwd"> {
 
 /** A typedef (`BTF_KIND_TYPEDEF`). */
 export interface BtfTypedef extends BtfTypeCommon<"typedef"> {
+  /** The id of the type this name stands for; 0 for `void`. */
   readonly type: number;
 }
 
 /** A `volatile` qualifier (`BTF_KIND_VOLATILE`). */
 export interface BtfVolatile extends BtfTypeCommon<"volatile"> {
+  /** The id of the qualified type; 0 for `void` (as in `volatile void *`). */
   readonly type: number;
 }
 
 /** A `const` qualifier (`BTF_KIND_CONST`). */
 export interface BtfConst extends BtfTypeCommon<"const"> {
+  /** The id of the qualified type; 0 for `void` (as in `const void *`). */
   readonly type: number;
 }
 
 /** A `restrict` qualifier (`BTF_KIND_RESTRICT`). */
 export interface BtfRestrict extends BtfTypeCommon<"restrict"> {
+  /** The id of the qualified type; 0 for `void` (as in `restrict void *`). */
   readonly type: number;
 }
 
@@ -216,7 +232,9 @@ export interface BtfFunc extends BtfTypeCommon<"func"> {
 
 /** A function parameter; the last one of a variadic function has name "" and type 0. */
 export interface BtfParam {
+  /** The parameter's name; "" when the prototype does not name it, and for the variadic marker. */
   name: string;
+  /** The id of the parameter's type; 0 only for the variadic marker. */
   type: number;
 }
 
@@ -224,11 +242,13 @@ export interface BtfParam {
 export interface BtfFuncProto extends BtfTypeCommon<"func_proto"> {
   /** 0 for a function returning `void`. */
   readonly returnType: number;
+  /** The parameters in order; a variadic function ends with the marker described at {@link BtfParam}. */
   params: BtfParam[];
 }
 
 /** A variable (`BTF_KIND_VAR`). */
 export interface BtfVar extends BtfTypeCommon<"var"> {
+  /** The id of the variable's type. */
   readonly type: number;
   /** See {@link BtfVarLinkage}. */
   readonly linkage: number;
@@ -246,12 +266,15 @@ export interface BtfDatasecVar {
 
 /** A data section (`BTF_KIND_DATASEC`) such as `.data..percpu` in vmlinux. */
 export interface BtfDatasec extends BtfTypeCommon<"datasec"> {
+  /** Size of the whole section in bytes. */
   readonly size: number;
+  /** The variables placed in the section, in the order the record lists them. */
   vars: BtfDatasecVar[];
 }
 
 /** A floating-point type (`BTF_KIND_FLOAT`, Linux 5.13). */
 export interface BtfFloat extends BtfTypeCommon<"float"> {
+  /** Size in bytes; the kernel accepts 2, 4, 8, 12 or 16. */
   readonly size: number;
 }
 
@@ -267,6 +290,7 @@ export interface BtfDeclTag extends BtfTypeCommon<"decl_tag"> {
 
 /** A type tag (`BTF_KIND_TYPE_TAG`, Linux 5.17) such as `__user` or `__rcu`: the name is the tag's text. */
 export interface BtfTypeTag extends BtfTypeCommon<"type_tag"> {
+  /** The id of the annotated type; the tag sits in the chain like a qualifier (`int __user *` is ptr, type_tag, int). */
   readonly type: number;
   /** The kind flag (recent kernels): the text is a whole C `__attribute__`, not a `btf_type_tag` string. */
   readonly attribute: boolean;
