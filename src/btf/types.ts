@@ -218,7 +218,7 @@ export interface BtfConst extends BtfTypeCommon<"const"> {
 
 /** A `restrict` qualifier (`BTF_KIND_RESTRICT`). */
 export interface BtfRestrict extends BtfTypeCommon<"restrict"> {
-  /** The id of the qualified type; 0 for `void` (as in `restrict void *`). */
+  /** The id of the qualified type, which C allows only to be a pointer (as in `int *restrict p`). */
   readonly type: number;
 }
 
