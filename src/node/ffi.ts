@@ -69,13 +69,16 @@ function koffiBackend(): BpfBackend {
   }
   // dlopen(NULL): the process itself, which links libc whichever libc it is.
   const libc = koffi.load(null);
-  const syscall = libc.func("long syscall(long number, ...)") as (...args: unknown[]) => number | bigint;
+  // syscall() is variadic in C, but bound here with the four arguments bpf(2) takes: a variadic call
+  // makes koffi read type names on every call, and on Linux's x86-64, arm64, riscv64, loongarch64
+  // and i386 ABIs integer and pointer arguments travel the same way either way.
+  const syscall = libc.func("long syscall(long number, int cmd, void *attr, unsigned int size)") as (number: number, cmd: number, attr: Uint8Array, size: number) => number | bigint;
   const close = libc.func("int close(int fd)") as (fd: number) => number;
   return {
     name: "koffi",
     bpf(cmd, attr) {
       number ??= bpfSyscallNumber();
-      const result = Number(syscall(number, "int", cmd, "void *", attr, "unsigned int", attr.byteLength));
+      const result = Number(syscall(number, cmd, attr, attr.byteLength));
       // koffi saves errno right after the call, so nothing run since can have changed it.
       return result < 0 ? -koffi.errno() : result;
     },
