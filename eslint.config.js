@@ -18,4 +18,14 @@ export default tseslint.config(
       "no-restricted-globals": ["error", "Buffer", "process", "require"],
     },
   },
+  {
+    // Upper layers reach lower ones only through the public entry points, so a program that imports
+    // both "bpftypes" and "bpftypes/node" shares one copy of the core.
+    files: ["src/node/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: ["../index.js", "../uapi/*", "../codec/*", "../btf/*", "../cli/*"] }] },
+  },
+  {
+    files: ["src/cli/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: ["../index.js", "../uapi/*", "../codec/*", "../btf/*", "../node/*"] }] },
+  },
 );

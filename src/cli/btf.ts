@@ -1,6 +1,6 @@
 // `bpftypes btf [show|list] [id N | pinned PATH]`: the kernel's BTF objects and which programs and maps use them.
 
-import { btfById, btfObjects, btfUsers, type BtfDetails, type BtfUsers } from "../node/objects.js";
+import { btfById, btfObjects, btfUsers, type BtfDetails, type BtfUsers } from "bpftypes/node";
 import { idList, parseShow, runShow, showHelp, type ShowOptions } from "./inspect.js";
 import { UsageError } from "./errors.js";
 import type { JsonValue, Output } from "./output.js";

@@ -16,7 +16,7 @@ import {
   type BtfType,
   type StructLayout,
   type ValueSet,
-} from "../index.js";
+} from "bpftypes";
 import { parseCommandLine } from "./args.js";
 import { CommandError, EXIT_CODES_HELP, ExitCode, UsageError } from "./errors.js";
 import { VMLINUX_BTF_PATH } from "./kernel-names.js";

@@ -12,8 +12,8 @@ import {
   infoLayouts,
   isCodecError,
   type InfoStructName,
-} from "../codec/index.js";
-import { attachTypes, linkTypes, mapFlags, mapTypes, perfEventTypes, progTypes, type ValueSet } from "../index.js";
+} from "bpftypes";
+import { attachTypes, linkTypes, mapFlags, mapTypes, perfEventTypes, progTypes, type ValueSet } from "bpftypes";
 import { parseCommandLine } from "./args.js";
 import { CommandError, EXIT_CODES_HELP, UsageError } from "./errors.js";
 import type { JsonValue, Output } from "./output.js";

@@ -1,6 +1,6 @@
 // The command's errors and exit codes: a usage mistake (2), a failed operation (1), and one line to say so.
 
-import { isBpfError } from "../node/errors.js";
+import { isBpfError } from "bpftypes/node";
 
 /** The exit codes of `bpftypes`, as every command's help documents them. */
 export const ExitCode = {

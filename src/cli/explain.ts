@@ -1,7 +1,7 @@
 // `bpftypes explain <name | short name | number> [--kind K]`: everything known about one value of the ABI.
 
 import { release } from "node:os";
-import { describeSince, findByName, isAvailableIn, parseU32, valueSets, type ValueEntry, type ValueSet } from "../index.js";
+import { describeSince, findByName, isAvailableIn, parseU32, valueSets, type ValueEntry, type ValueSet } from "bpftypes";
 import { parseCommandLine } from "./args.js";
 import { CommandError, EXIT_CODES_HELP, UsageError } from "./errors.js";
 import { KernelNames, runningKernelNames, type KernelEnumerator } from "./kernel-names.js";

@@ -1,6 +1,6 @@
 // `bpftypes flags <map|prog|attach|log-level> <number | names>`: decodes a flag word into names, or encodes names into a word.
 
-import { attachFlags, describeSince, FlagSet, isValueNameError, logLevels, mapFlags, parseU32, progLoadFlags } from "../index.js";
+import { attachFlags, describeSince, FlagSet, isValueNameError, logLevels, mapFlags, parseU32, progLoadFlags } from "bpftypes";
 import { parseCommandLine } from "./args.js";
 import { EXIT_CODES_HELP, UsageError } from "./errors.js";
 import type { Output } from "./output.js";

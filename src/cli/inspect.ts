@@ -1,7 +1,7 @@
 // What the prog, map, link and btf commands share: their arguments, the show/list flow, type names and bpftool's value forms.
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import type { ValueSet } from "../index.js";
+import type { ValueSet } from "bpftypes";
 import { parseCommandLine, parseId } from "./args.js";
 import { EXIT_CODES_HELP, UsageError } from "./errors.js";
 import { runningKernelNames } from "./kernel-names.js";

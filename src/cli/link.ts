@@ -19,8 +19,8 @@ import {
   linkTypes,
   perfEventTypes,
   progTypes,
-} from "../index.js";
-import { linkById, linkByPin, links, type LinkDetails } from "../node/objects.js";
+} from "bpftypes";
+import { linkById, linkByPin, links, type LinkDetails } from "bpftypes/node";
 import { interfaceName, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
 import type { JsonValue, Output } from "./output.js";
 

@@ -1,7 +1,7 @@
 // `bpftypes map [show|list] [id N | pinned PATH]`: the kernel's maps, as a table or as bpftool's JSON.
 
-import { mapFlags, mapTypes, progTypes } from "../index.js";
-import { mapById, mapByPin, maps, type MapDetails } from "../node/objects.js";
+import { mapFlags, mapTypes, progTypes } from "bpftypes";
+import { mapById, mapByPin, maps, type MapDetails } from "bpftypes/node";
 import { devJson, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
 import type { JsonValue, Output } from "./output.js";
 

@@ -1,7 +1,7 @@
 // `bpftypes prog [show|list] [id N | pinned PATH]`: the kernel's programs, as a table or as bpftool's JSON.
 
-import { progTypes } from "../index.js";
-import { programById, programByPin, programs, type ProgramDetails } from "../node/objects.js";
+import { progTypes } from "bpftypes";
+import { programById, programByPin, programs, type ProgramDetails } from "bpftypes/node";
 import { devJson, epochSeconds, idList, localTime, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
 import type { JsonValue, Output } from "./output.js";
 

@@ -1,6 +1,6 @@
 // `bpftypes types [kind]`: every value of one enum or flag set of the ABI, or the list of sets.
 
-import { describeSince, valueSets, type ValueEntry, type ValueSet, type ValueSetId } from "../index.js";
+import { describeSince, valueSets, type ValueEntry, type ValueSet, type ValueSetId } from "bpftypes";
 import { parseCommandLine } from "./args.js";
 import { EXIT_CODES_HELP, UsageError } from "./errors.js";
 import type { JsonValue, Output } from "./output.js";

@@ -1,6 +1,6 @@
 // Encoders of union bpf_attr: one small function per command, building the exact bytes the kernel reads.
 
-import { BPF_OBJ_NAME_LEN } from "../index.js";
+import { BPF_OBJ_NAME_LEN } from "bpftypes";
 import { getU32, putU32, putU64 } from "./bytes.js";
 import {
   type KeepAlive,

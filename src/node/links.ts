@@ -1,6 +1,6 @@
 // Links: BPF_LINK_CREATE, with a shortcut for XDP links on a network device.
 
-import { BPF_XDP, attachTypes } from "../index.js";
+import { BPF_XDP, attachTypes } from "bpftypes";
 import { linkCreateAttr } from "./attr.js";
 import { BpfFd } from "./fd.js";
 import { bpfCall } from "./syscall.js";

@@ -8,7 +8,7 @@ import {
   decodeMapInfo,
   fieldOffset,
   mapTypes,
-} from "../index.js";
+} from "bpftypes";
 import { mapCreateAttr, mapElemAttr, type SizedBuffer } from "./attr.js";
 import { possibleCpuCount } from "./cpus.js";
 import { isErrno } from "./errors.js";

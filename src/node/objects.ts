@@ -12,8 +12,8 @@ import {
   type LinkInfo,
   type MapInfo,
   type ProgInfo,
-} from "../codec/index.js";
-import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN, parseBtf, type Btf } from "../index.js";
+} from "bpftypes";
+import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN, parseBtf, type Btf } from "bpftypes";
 import { bootNsToEpochMs } from "./boot-time.js";
 import { getU32, HOST_LITTLE_ENDIAN, putU32, putU64 } from "./bytes.js";
 import { ATTR_LAYOUT, newAttr } from "./attr.js";

@@ -14,7 +14,7 @@ import {
   infoLayouts,
   linkTypes,
   type InfoStructName,
-} from "../index.js";
+} from "bpftypes";
 import { infoAttr, readInfoLen } from "./attr.js";
 import { getU32, getU64, putU64 } from "./bytes.js";
 import { type BpfFd, fdKindOf } from "./fd.js";

@@ -1,6 +1,6 @@
 // Programs: BPF_PROG_LOAD with an optional verifier log, whose text a failed load carries in its error.
 
-import { progTypes } from "../index.js";
+import { progTypes } from "bpftypes";
 import { BPF_INSN_SIZE, progLoadAttr, readLogTrueSize, type RecordArray } from "./attr.js";
 import { isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";

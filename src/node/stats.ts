@@ -1,6 +1,6 @@
 // BPF_ENABLE_STATS: turning on the kernel's run-time statistics of programs for as long as an fd is open.
 
-import { BPF_STATS_RUN_TIME, statsTypes } from "../index.js";
+import { BPF_STATS_RUN_TIME, statsTypes } from "bpftypes";
 import { enableStatsAttr } from "./attr.js";
 import { BpfFd } from "./fd.js";
 import { bpfCall } from "./syscall.js";

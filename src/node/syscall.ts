@@ -1,6 +1,6 @@
 // The bpf(2) call by command name: runs the backend, keeps buffers alive through it, and turns failure into a BpfError.
 
-import { BPFCommand } from "../index.js";
+import { BPFCommand } from "bpftypes";
 import { bpfBackend } from "./ffi.js";
 import { BpfError } from "./errors.js";
 import type { KeepAlive } from "./memory.js";

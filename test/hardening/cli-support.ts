@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { repoRoot } from "../support/testdata.js";
 
 /** The built command's entry, or `undefined` while the command line does not exist in the source. */
-export const cliPath: string | undefined = existsSync(`${repoRoot}src/cli/main.ts`) ? `${repoRoot}dist/cli/main.js` : undefined;
+export const cliPath: string | undefined = existsSync(`${repoRoot}src/cli/main.ts`) ? `${repoRoot}dist/cli.js` : undefined;
 
 /** What a finished process left behind. */
 export interface Ran {

@@ -119,10 +119,11 @@ describe("the packed tarball", () => {
       "README.md",
       "LICENSE",
       "NOTICE.md",
-      "dist/index.js",
+      "dist/bpftypes.js",
       "dist/index.d.ts",
-      "dist/node/index.js",
+      "dist/node.js",
       "dist/node/index.d.ts",
+      "dist/cli.js",
     ]) {
       assert.ok(packedFiles.includes(file), `the tarball lacks ${file}`);
     }
@@ -205,7 +206,7 @@ describe("the installed package", () => {
     if (!existsSync(join(repoRoot, "src/cli/main.ts"))) return t.skip("the command line (src/cli/main.ts) does not exist yet");
     const bin = join(consumer, "node_modules", ".bin", "bpftypes");
     assert.ok(existsSync(bin), "npm did not link the bpftypes bin");
-    assert.match(readFileSync(join(installed, "dist/cli/main.js"), "utf8"), /^#!\/usr\/bin\/env node\n/, "the bin has no node shebang");
+    assert.match(readFileSync(join(installed, "dist/cli.js"), "utf8"), /^#!\/usr\/bin\/env node\n/, "the bin has no node shebang");
     const help = mustRun(bin, ["--help"], { cwd: consumer });
     assert.match(help.stdout, /bpftypes/);
     const types = mustRun(bin, ["types", "map", "--json"], { cwd: consumer });
@@ -305,7 +306,7 @@ describe("the pure core in a browser", () => {
     www = join(work, "www");
     mkdirSync(www, { recursive: true });
     const result = await esbuild.build({
-      entryPoints: [join(installed, "dist/index.js")],
+      entryPoints: [join(installed, "dist/bpftypes.js")],
       bundle: true,
       platform: "browser",
       format: "esm",
