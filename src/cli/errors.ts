@@ -60,7 +60,7 @@ export function isCommandError(error: unknown): error is CommandError {
 }
 
 /** Names of errors that come from a person's input or the system, not from a bug in this package. */
-const EXPECTED = new Set(["BpfError", "CodecError", "BtfError", "ValueNameError", "UsageError", "CommandError", "ObjectKindError"]);
+const EXPECTED = new Set(["BpfError", "BpfUnavailableError", "CodecError", "BtfError", "ValueNameError", "UsageError", "CommandError", "ObjectKindError"]);
 
 /** Whether an error is a user mistake or a system refusal (no stack trace) rather than a bug. */
 export function isExpectedError(error: unknown): boolean {

@@ -211,3 +211,18 @@ export function isBpfError(error: unknown): error is BpfError {
 export function isErrno(error: unknown, code: string): error is BpfError {
   return isBpfError(error) && error.code === code;
 }
+
+/**
+ * Thrown when bpf(2) cannot be called from this process at all: not Linux, an architecture whose
+ * system call number is unknown, or the FFI library (koffi) missing or unable to load. A problem of
+ * the installation or platform, not of the arguments.
+ */
+export class BpfUnavailableError extends Error {
+  /** Always `"BpfUnavailableError"`: what {@link isBpfUnavailableError} checks. */
+  override readonly name = "BpfUnavailableError";
+}
+
+/** True for a {@link BpfUnavailableError}, even one thrown by another copy of this package. */
+export function isBpfUnavailableError(error: unknown): error is BpfUnavailableError {
+  return error instanceof Error && error.name === "BpfUnavailableError";
+}

@@ -2,6 +2,7 @@
 
 import { createRequire } from "node:module";
 import type Koffi from "koffi";
+import { BpfUnavailableError } from "./errors.js";
 
 /**
  * What this layer needs from native code. The default is built on koffi and libc's `syscall()`; an
@@ -46,12 +47,12 @@ const BPF_SYSCALL_NUMBER: Readonly<Record<string, number>> = {
  */
 export function bpfSyscallNumber(arch: string = process.arch, platform: string = process.platform): number {
   if (platform !== "linux") {
-    throw new Error(`calling bpf(2): the platform is ${platform}, but bpf(2) exists only on linux`);
+    throw new BpfUnavailableError(`calling bpf(2): the platform is ${platform}, but bpf(2) exists only on linux`);
   }
   const number = BPF_SYSCALL_NUMBER[arch];
   if (number === undefined) {
     const known = Object.keys(BPF_SYSCALL_NUMBER).join(", ");
-    throw new Error(`calling bpf(2): no known system call number for architecture ${arch} (known: ${known})`);
+    throw new BpfUnavailableError(`calling bpf(2): no known system call number for architecture ${arch} (known: ${known})`);
   }
   return number;
 }
@@ -65,7 +66,7 @@ function koffiBackend(): BpfBackend {
   try {
     koffi = require("koffi") as typeof Koffi;
   } catch (error) {
-    throw new Error("calling bpf(2): cannot load koffi, the FFI library this layer uses", { cause: error });
+    throw new BpfUnavailableError("calling bpf(2): cannot load koffi, the FFI library this layer uses (reinstall the package's dependencies: npm install)", { cause: error });
   }
   // dlopen(NULL): the process itself, which links libc whichever libc it is.
   const libc = koffi.load(null);

@@ -1,7 +1,7 @@
 // The `bpftypes/node` entry point: real bpf(2) calls from Node (Linux only), over the pure core.
 
 export { type BpfBackend, bpfBackend, setBpfBackend, bpfSyscallNumber } from "./ffi.js";
-export { BpfError, type BpfErrorInit, isBpfError, isErrno, errnoName } from "./errors.js";
+export { BpfError, type BpfErrorInit, isBpfError, isErrno, errnoName, BpfUnavailableError, isBpfUnavailableError } from "./errors.js";
 export { BpfFd, type BpfFdKind, openFdCount, fdKindOf } from "./fd.js";
 export {
   type KeepAlive,

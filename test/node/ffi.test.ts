@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { bpfSyscallNumber, parseCpuList, possibleCpuCount } from "bpftypes/node";
+import { bpfSyscallNumber, isBpfUnavailableError, parseCpuList, possibleCpuCount } from "bpftypes/node";
 
 test("the bpf(2) number of each architecture", () => {
   assert.equal(bpfSyscallNumber("x64", "linux"), 321);
@@ -17,6 +17,7 @@ test("the bpf(2) number of each architecture", () => {
 test("an unknown architecture or platform is a clear error", () => {
   assert.throws(() => bpfSyscallNumber("s390x", "linux"), /no known system call number for architecture s390x \(known: x64, arm64/);
   assert.throws(() => bpfSyscallNumber("x64", "darwin"), /bpf\(2\) exists only on linux/);
+  assert.throws(() => bpfSyscallNumber("s390x", "linux"), (error: unknown) => isBpfUnavailableError(error));
 });
 
 test("cpu lists", () => {
