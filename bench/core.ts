@@ -19,12 +19,12 @@ export async function benchCore(): Promise<void> {
   ];
   printTable(["operation", "ns/call"], rows.map(([name, ns]) => [name, ns.toFixed(1)]));
 
-  console.log("\n## Cold import of bpftypes (whole process, median of 15 runs, alternating)");
+  console.log("\n## Cold import of bpftypes (whole process, median of 15 runs, alternating; the bundle the package exports)");
   const root = fileURLToPath(new URL("../../", import.meta.url));
   const [empty, core] = timeProcesses(
     [
       ["node", "-e", "0"],
-      ["node", "--input-type=module", "-e", `await import(${JSON.stringify(root + "dist/index.js")})`],
+      ["node", "--input-type=module", "-e", `await import(${JSON.stringify(root + "dist/bpftypes.js")})`],
     ],
     15,
   );

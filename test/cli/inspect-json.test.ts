@@ -77,7 +77,7 @@ describe("prog JSON", () => {
     assert.equal(out["jited"], true);
     assert.deepEqual(out["map_ids"], [9, 8]);
     assert.match(toJson(progJson(prog) as never), /"run_time_ns":1152921504606846976,/, "a u64 counter stays exact");
-    assert.deepEqual(out["bpftypes"], { type_name: "BPF_PROG_TYPE_XDP", type_since: "4.8", loaded_at: "2026-01-02T03:04:05.678Z", verified_insns: 2 });
+    assert.deepEqual(out["bpftypes"], { type_name: "BPF_PROG_TYPE_XDP", type_since: "4.8", loaded_at_ms: loadedAt, verified_insns: 2 });
   });
 
   test("what bpftool leaves out: zero counters, no load time, no name, not jited, no maps, no BTF", () => {
