@@ -1,7 +1,7 @@
 // `bpftypes check [--btf PATH]`: compares the library's tables and struct layouts with a kernel's BTF; the exit code says whether they agree.
 
 import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
+import { createRequire } from "node:module";
 import {
   bpfBtfInfoLayout,
   bpfFuncInfoLayout,
@@ -266,7 +266,11 @@ function readBtf(path: string): Btf {
     const hint = path === VMLINUX_BTF_PATH ? "this kernel publishes no BTF (CONFIG_DEBUG_INFO_BTF); give one with --btf PATH" : "check the path";
     throw new CommandError(`check: cannot read ${path}: ${why}`, hint, { cause: error });
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = new Uint8Array(gunzipSync(bytes));
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // zlib is loaded only here: every other command would pay for it at start-up.
+    const zlib = createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
+    bytes = new Uint8Array(zlib.gunzipSync(bytes));
+  }
   try {
     return parseBtf(bytes);
   } catch (error) {
