@@ -8,14 +8,16 @@ import { bpfCall, type BpfCommandName } from "./syscall.js";
 /** The kinds of bpf objects that have ids. */
 export type IdKind = "prog" | "map" | "link" | "btf";
 
-const NEXT_ID: Readonly<Record<IdKind, BpfCommandName>> = {
+/** The get-next-id command of each kind. */
+export const NEXT_ID: Readonly<Record<IdKind, BpfCommandName>> = {
   prog: "BPF_PROG_GET_NEXT_ID",
   map: "BPF_MAP_GET_NEXT_ID",
   link: "BPF_LINK_GET_NEXT_ID",
   btf: "BPF_BTF_GET_NEXT_ID",
 };
 
-const FD_BY_ID: Readonly<Record<IdKind, BpfCommandName>> = {
+/** The get-fd-by-id command of each kind. */
+export const FD_BY_ID: Readonly<Record<IdKind, BpfCommandName>> = {
   prog: "BPF_PROG_GET_FD_BY_ID",
   map: "BPF_MAP_GET_FD_BY_ID",
   link: "BPF_LINK_GET_FD_BY_ID",

@@ -20,11 +20,11 @@ import { ATTR_LAYOUT, newAttr } from "./attr.js";
 import { isErrno } from "./errors.js";
 import { BpfFd, type BpfFdKind } from "./fd.js";
 import { FdinfoReader } from "./fdinfo.js";
-import { getFdById, tryGetFdById, type IdKind } from "./ids.js";
+import { FD_BY_ID, getFdById, NEXT_ID, tryGetFdById, type IdKind } from "./ids.js";
 import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
-import { bpfCall, type BpfCommandName } from "./syscall.js";
+import { bpfCall } from "./syscall.js";
 
 /** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
 export interface ProgramDetails {
@@ -461,18 +461,6 @@ export class Inspector implements Disposable {
   }
 }
 
-const NEXT_ID: Readonly<Record<IdKind, BpfCommandName>> = {
-  prog: "BPF_PROG_GET_NEXT_ID",
-  map: "BPF_MAP_GET_NEXT_ID",
-  link: "BPF_LINK_GET_NEXT_ID",
-  btf: "BPF_BTF_GET_NEXT_ID",
-};
-const FD_BY_ID: Readonly<Record<IdKind, BpfCommandName>> = {
-  prog: "BPF_PROG_GET_FD_BY_ID",
-  map: "BPF_MAP_GET_FD_BY_ID",
-  link: "BPF_LINK_GET_FD_BY_ID",
-  btf: "BPF_BTF_GET_FD_BY_ID",
-};
 const ID_ATTR = ATTR_LAYOUT.getId.fields;
 const INFO_ATTR = ATTR_LAYOUT.info.fields;
 const INFO_DOING: Readonly<Record<BpfFdKind, string>> = {
