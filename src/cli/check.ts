@@ -3,13 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import {
-  bpfBtfInfoLayout,
-  bpfFuncInfoLayout,
-  bpfLineInfoLayout,
-  bpfLinkInfoLayout,
-  bpfMapInfoLayout,
-  bpfProgInfoLayout,
-  bpfTokenInfoLayout,
+  infoLayouts,
   parseBtf,
   valueSets,
   type Btf,
@@ -126,7 +120,7 @@ export interface CheckReport {
 }
 
 /** The structs compared, as the library lays them out. */
-const LAYOUTS: readonly StructLayout[] = [bpfProgInfoLayout, bpfMapInfoLayout, bpfLinkInfoLayout, bpfBtfInfoLayout, bpfFuncInfoLayout, bpfLineInfoLayout, bpfTokenInfoLayout];
+const LAYOUTS: readonly StructLayout[] = Object.values(infoLayouts);
 
 /** Flag sets whose every value lives in one (anonymous) enum, found by its first name. */
 const WHOLE_ENUM_FLAGS: ReadonlySet<string> = new Set(["map-flags"]);

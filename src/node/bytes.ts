@@ -54,3 +54,9 @@ export function getU64(u8: Uint8Array, offset: number): bigint {
   check(u8, offset, 8);
   return viewOf(u8).getBigUint64(offset, HOST_LITTLE_ENDIAN);
 }
+
+/** The text the kernel wrote into a buffer (a name, a path, a verifier log): up to its first NUL, as UTF-8. */
+export function textUntilNul(buffer: Uint8Array): string {
+  const end = buffer.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? buffer : buffer.subarray(0, end));
+}

@@ -15,7 +15,7 @@ import {
 } from "bpftypes";
 import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN, parseBtf, type Btf } from "bpftypes";
 import { bootNsToEpochMs } from "./boot-time.js";
-import { getU32, HOST_LITTLE_ENDIAN, putU32, putU64 } from "./bytes.js";
+import { getU32, HOST_LITTLE_ENDIAN, putU32, putU64, textUntilNul } from "./bytes.js";
 import { ATTR_LAYOUT, newAttr } from "./attr.js";
 import { isErrno } from "./errors.js";
 import { BpfFd, type BpfFdKind } from "./fd.js";
@@ -179,11 +179,6 @@ const PERF_STRINGS: ReadonlyMap<number, readonly [key: string, pointer: string, 
 
 const PERF_TYPE_OFFSET = fieldOffset("bpf_link_info", "perf_event.type");
 
-/** Text up to the first NUL of a buffer the kernel wrote a string into. */
-function cText(buffer: Uint8Array): string {
-  const end = buffer.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? buffer : buffer.subarray(0, end));
-}
 
 /**
  * One BPF_OBJ_GET_INFO_BY_FD request built once and replayed: the info buffer's starting bytes
@@ -399,7 +394,7 @@ export class Inspector implements Disposable {
         for (const [, pointer] of wanted) putU64(request, fieldOffset("bpf_link_info", pointer), 0n);
         decoded = decodeLinkInfo(request, { length });
         wanted.forEach(([key], i) => {
-          if (buffers[i]!.byteLength > 0) strings[key] = cText(buffers[i]!);
+          if (buffers[i]!.byteLength > 0) strings[key] = textUntilNul(buffers[i]!);
         });
       }
     }
@@ -441,7 +436,7 @@ export class Inspector implements Disposable {
     }
     if (request === this.#btf) {
       request.clearPointer(BTF.name);
-      if (getU32(request.info, BTF.nameLen) > 0) name = cText(this.#btfName);
+      if (getU32(request.info, BTF.nameLen) > 0) name = textUntilNul(this.#btfName);
     }
     return this.#btfDetails(decodeBtfInfo(request.info, { length }), name);
   }
@@ -453,7 +448,7 @@ export class Inspector implements Disposable {
     writeBufferRef(info, { pointer: BTF.name, length: BTF.nameLen }, nameBuffer, keep);
     const length = getInfoRaw(fd, info, keep);
     putU64(info, BTF.name, 0n);
-    return this.#btfDetails(decodeBtfInfo(info, { length }), cText(nameBuffer));
+    return this.#btfDetails(decodeBtfInfo(info, { length }), textUntilNul(nameBuffer));
   }
 
   #btfDetails(decoded: Decoded<BtfInfo>, name: string): BtfDetails {

@@ -2,6 +2,7 @@
 
 import { progTypes } from "bpftypes";
 import { BPF_INSN_SIZE, progLoadAttr, readLogTrueSize, type RecordArray } from "./attr.js";
+import { textUntilNul } from "./bytes.js";
 import { isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";
 import type { KeepAlive } from "./memory.js";
@@ -64,8 +65,7 @@ export const DEFAULT_LOG_SIZE = 1 << 20;
 
 /** The text of a log buffer: up to its first NUL. */
 export function logText(buffer: Uint8Array): string {
-  const end = buffer.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? buffer : buffer.subarray(0, end));
+  return textUntilNul(buffer);
 }
 
 function loadOnce(options: LoadProgramOptions, logLevel: number, logSize: number): { fd: number; log: string; trueSize: number } {
