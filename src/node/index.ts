@@ -77,7 +77,7 @@ export { type CreateLinkOptions, createLink, createXdpLink } from "./links.js";
 export { enableStats } from "./stats.js";
 export { type LoadBtfOptions, loadBtf } from "./btf.js";
 export { pinObject, getPinned } from "./pin.js";
-export { parseCpuList, possibleCpuCount } from "./cpus.js";
+export { parseCpuIds, parseCpuList, possibleCpuCount, possibleCpus } from "./cpus.js";
 export { HOST_LITTLE_ENDIAN } from "./bytes.js";
 export {
   type ProgramDetails,
@@ -108,5 +108,11 @@ export {
   btfByFd,
   btfUsers,
 } from "./objects.js";
+export { IteratorUnavailableError, type WalkMethod } from "./iter/listing.js";
+export { Assembler, HELPER, PSEUDO_MAP_FD, type Reg, type Size } from "./iter/asm.js";
+export { KernelBtf, KernelBtfError, KernelTypes, type KernelField } from "./iter/kernel-btf.js";
+export { CachedKernelTypes, cacheDirectory } from "./iter/kernel-types.js";
+export { runIterator, objectId, type IterTarget, type IterOutput } from "./iter/run.js";
+export { kernelPageSize } from "./page-size.js";
 export { FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo } from "./fdinfo.js";
 export { bootTimeMs, bootNsToEpochMs, resetBootTime } from "./boot-time.js";

@@ -25,6 +25,7 @@ import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
 import { bpfCall } from "./syscall.js";
+import { iterateMaps, iteratePrograms, type WalkMethod } from "./iter/listing.js";
 
 /** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
 export interface ProgramDetails {
@@ -111,12 +112,25 @@ export interface ProgramOptions {
   readonly fdinfo?: boolean;
   /** Collect the map ids. */
   readonly mapIds?: boolean;
+  /**
+   * How a walk reads the programs (look-ups by id, fd or pin always use a descriptor): `"iterator"`
+   * runs one BPF iterator program that reports every program at once (x86-64 kernels with BTF, as
+   * root, in the initial user namespace), `"descriptors"` opens each program by id, and `"auto"`
+   * (the default) uses the iterator when the kernel allows it.
+   */
+  readonly via?: WalkMethod;
 }
 
 /** What to fetch about each map beyond its info. */
 export interface MapOptions {
   /** Read `bytesMemlock`, `frozen` and a program array's owner from fdinfo. */
   readonly fdinfo?: boolean;
+  /**
+   * How a walk reads the maps: `"iterator"` runs one BPF iterator program that reports every map's
+   * info at once (each map is still opened for its fdinfo), `"descriptors"` opens each map by id and
+   * asks for its info, `"auto"` (the default) uses the iterator when the kernel allows it.
+   */
+  readonly via?: WalkMethod;
 }
 
 /** What to fetch about each link beyond its info. */
@@ -288,7 +302,7 @@ export class Inspector implements Disposable {
     if (options.mapIds !== false && count > 0) mapIds = count <= MAP_IDS_AT_ONCE ? this.#u32s(this.#mapIds, count) : this.#allMapIds(fd, count);
     let name = decoded.name ?? "";
     if (options.fullName !== false && hasFuncInfo && name.length >= BPF_OBJ_NAME_LEN - 1 && (decoded.btf_id ?? 0) !== 0 && (decoded.nr_func_info ?? 0) > 0) {
-      name = this.#funcName(decoded.btf_id!, getU32(this.#funcInfo, 4)) ?? name;
+      name = this.functionName(decoded.btf_id!, getU32(this.#funcInfo, 4)) ?? name;
     }
     const loadTime = decoded.load_time;
     return {
@@ -319,8 +333,12 @@ export class Inspector implements Disposable {
     return this.#u32s(ids, Math.min(count, getU32(info, PROG.nrMapIds)));
   }
 
-  /** The name of BTF type `typeId` (a `func`) in BTF object `btfId`, fetched and parsed once per object. */
-  #funcName(btfId: number, typeId: number): string | undefined {
+  /**
+   * The name of BTF type `typeId` (a `func`) in BTF object `btfId`, cut to bpftool's 127 characters:
+   * the full name of a program whose name the kernel cut. Each BTF object is fetched and parsed once
+   * per inspector.
+   */
+  functionName(btfId: number, typeId: number): string | undefined {
     let btf = this.#btfs.get(btfId);
     if (btf === undefined) {
       btf = null;
@@ -349,7 +367,11 @@ export class Inspector implements Disposable {
   /** Reads a map. */
   map(fd: BpfFd, options: MapOptions = {}): MapDetails {
     const length = this.#map.call(fd);
-    const decoded = decodeMapInfo(this.#map.info, { length });
+    return this.mapFromInfo(fd, decodeMapInfo(this.#map.info, { length }), options);
+  }
+
+  /** Reads a map whose `bpf_map_info` is already known (from an iterator): only its fdinfo is read. */
+  mapFromInfo(fd: BpfFd, decoded: Decoded<MapInfo>, options: MapOptions = {}): MapDetails {
     let bytesMemlock: number | undefined;
     let frozen: boolean | undefined;
     let ownerProgType: number | undefined;
@@ -479,8 +501,9 @@ const BATCH = 256;
  * inspector's fdinfo file serves it with one read; the batch ends with that file closed too, so
  * nothing is open while the caller holds a batch's objects, and leaving the loop early leaks
  * nothing. Per object: get-next-id, get-fd-by-id, what `read` does, and close, with reused attrs.
+ * Given `ids` (from an iterator), the walk opens those instead of asking for each next id.
  */
-function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: number) => T): Generator<T, void, undefined> {
+function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: number) => T, ids?: Iterator<number>): Generator<T, void, undefined> {
   const nextAttr = newAttr();
   const fdAttr = newAttr();
   const nextView = new DataView(nextAttr.buffer, nextAttr.byteOffset, nextAttr.byteLength);
@@ -493,17 +516,26 @@ function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: numb
     const batch: T[] = [];
     try {
       while (batch.length < BATCH) {
-        nextView.setUint32(ID_ATTR.start_id.offset, id, HOST_LITTLE_ENDIAN);
-        try {
-          bpfCall(nextCommand, nextAttr, NO_KEEP);
-        } catch (error) {
-          if (isErrno(error, "ENOENT")) {
+        if (ids) {
+          const next = ids.next();
+          if (next.done) {
             more = false;
             break;
           }
-          throw error;
+          id = next.value;
+        } else {
+          nextView.setUint32(ID_ATTR.start_id.offset, id, HOST_LITTLE_ENDIAN);
+          try {
+            bpfCall(nextCommand, nextAttr, NO_KEEP);
+          } catch (error) {
+            if (isErrno(error, "ENOENT")) {
+              more = false;
+              break;
+            }
+            throw error;
+          }
+          id = nextView.getUint32(ID_ATTR.next_id.offset, HOST_LITTLE_ENDIAN);
         }
-        id = nextView.getUint32(ID_ATTR.next_id.offset, HOST_LITTLE_ENDIAN);
         fdView.setUint32(ID_ATTR.prog_id.offset, id, HOST_LITTLE_ENDIAN);
         let raw: number;
         try {
@@ -529,13 +561,29 @@ function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: numb
 /** Every loaded program with its details, smallest id first (root, or CAP_BPF and CAP_SYS_ADMIN). */
 export function programs(options: ProgramOptions = {}): Generator<ProgramDetails, void, undefined> {
   const inspector = new Inspector();
-  return walk("prog", inspector, (fd, id) => inspector.program(fd, options, id));
+  const byDescriptors = () => walk("prog", inspector, (fd, id) => inspector.program(fd, options, id));
+  const method = options.via ?? "auto";
+  if (method === "descriptors") return byDescriptors();
+  return iteratePrograms(options, method, {
+    byId: (id) => readById("prog", id, (i, fd) => i.program(fd, options, id)),
+    functionName: (btfId, typeId) => inspector.functionName(btfId, typeId),
+    fallback: byDescriptors,
+  });
 }
 
 /** Every map with its details, smallest id first. */
 export function maps(options: MapOptions = {}): Generator<MapDetails, void, undefined> {
   const inspector = new Inspector();
-  return walk("map", inspector, (fd) => inspector.map(fd, options));
+  const byDescriptors = () => walk("map", inspector, (fd) => inspector.map(fd, options));
+  const method = options.via ?? "auto";
+  if (method === "descriptors") return byDescriptors();
+  return iterateMaps(method, {
+    walkIds: (ids, read) => walk("map", inspector, read, ids[Symbol.iterator]()),
+    fromInfo: (fd, info) => inspector.mapFromInfo(fd, info, options),
+    byDescriptor: (fd) => inspector.map(fd, options),
+    byId: (id) => readById("map", id, (i, fd) => i.map(fd, options)),
+    fallback: byDescriptors,
+  });
 }
 
 /** Every link with its details, smallest id first (Linux 5.8+). */
@@ -548,6 +596,17 @@ export function links(options: LinkOptions = {}): Generator<LinkDetails, void, u
 export function btfObjects(options: BtfOptions = {}): Generator<BtfDetails, void, undefined> {
   const inspector = new Inspector();
   return walk("btf", inspector, (fd) => inspector.btf(fd, options));
+}
+
+/** Opens the object with this id and reads it with the shared inspector; undefined when it is gone. */
+function readById<T>(kind: IdKind, id: number, read: (inspector: Inspector, fd: BpfFd) => T): T | undefined {
+  const fd = tryGetFdById(kind, id);
+  if (!fd) return undefined;
+  try {
+    return withInspector((inspector) => read(inspector, fd));
+  } finally {
+    fd.close();
+  }
 }
 
 let shared: Inspector | undefined;

@@ -16,21 +16,11 @@ import {
   BPF_PROG_TYPE_XDP,
   BPF_XDP,
 } from "bpftypes";
-import { type BpfFd, HOST_LITTLE_ENDIAN, type MapFd, bpfCall, createMap, createXdpLink, loadBtf, loadProgram, newAttr } from "bpftypes/node";
+import { Assembler, type BpfFd, HOST_LITTLE_ENDIAN, type MapFd, PSEUDO_MAP_FD, bpfCall, createMap, createXdpLink, loadBtf, loadProgram, newAttr } from "bpftypes/node";
 import { BtfBuilder } from "../btf/builder.js";
-import { XDP_PASS, exit, insn, movImm, program, returnImm } from "../support/insns.js";
+import { XDP_PASS, returnImm } from "../support/insns.js";
 import { createTestNetns, type TestNetns } from "../support/netns.js";
 import { idOf } from "../support/objects.js";
-
-/** `BPF_LD | BPF_DW | BPF_IMM`: the two-slot 64-bit immediate load. */
-const LD_IMM64 = 0x18;
-/** `src_reg` of a 64-bit load whose immediate is a map fd. */
-const BPF_PSEUDO_MAP_FD = 1;
-
-/** `rDST = map` for the map behind `fd` (two instruction slots). */
-function loadMap(dst: number, fd: BpfFd): Uint8Array[] {
-  return [insn(LD_IMM64, dst, BPF_PSEUDO_MAP_FD, 0, fd.fd), insn(0, 0, 0, 0, 0)];
-}
 
 /** The full name of the program with BTF func info; the kernel keeps its first 15 bytes. */
 export const LONG_NAME = "bpftypes_a_very_long_program_name";
@@ -122,7 +112,7 @@ export function createLiveObjects(): LiveObjects {
     const mapUser = keep(
       loadProgram({
         progType: BPF_PROG_TYPE_SOCKET_FILTER,
-        insns: program(...loadMap(1, progArray.fd), ...loadMap(2, hash.fd), movImm(0, 0), exit()),
+        insns: new Assembler().loadImm64(1, PSEUDO_MAP_FD, progArray.fd.fd).loadImm64(2, PSEUDO_MAP_FD, hash.fd.fd).movImm(0, 0).exit().assemble(),
         license: "Dual MIT/GPL",
         name: "bpft_map_user",
       }).fd,

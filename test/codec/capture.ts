@@ -20,9 +20,9 @@ import {
   encodeLineInfos,
   encodeProgInfo,
 } from "bpftypes";
-import { addressOf, createMap, createXdpLink, getFdById, getInfoRaw, loadBtf, loadProgram, type BpfFd, type KeepAlive } from "bpftypes/node";
+import { addressOf, Assembler, createMap, createXdpLink, getFdById, getInfoRaw, loadBtf, loadProgram, PSEUDO_MAP_FD, type BpfFd, type KeepAlive } from "bpftypes/node";
 import { bpftoolJson, haveBpftool } from "../support/bpftool.js";
-import { exit, insn, movImm, program, returnImm, XDP_PASS } from "../support/insns.js";
+import { returnImm, XDP_PASS } from "../support/insns.js";
 import { createTestNetns } from "../support/netns.js";
 import { repoRoot } from "../support/testdata.js";
 import { toJson, type CaptureFile, type Sample } from "./samples.js";
@@ -138,12 +138,8 @@ export function captureSamples(): CaptureFile {
       { insn_off: 0, file_name_off: btf.strings["codec.c"]!, line_off: btf.strings["r1 = &codec_map;"]!, line: 3, column: 5 },
       { insn_off: 2, file_name_off: btf.strings["codec.c"]!, line_off: btf.strings["return 0;"]!, line: 4, column: 2 },
     ];
-    const insns = program(
-      insn(0x18, 1, 1, 0, map.fd), // r1 = map (ld_imm64 with BPF_PSEUDO_MAP_FD)
-      insn(0, 0, 0, 0, 0),
-      movImm(0, 0),
-      exit(),
-    );
+    // r1 = map; r0 = 0; exit
+    const insns = new Assembler().loadImm64(1, PSEUDO_MAP_FD, map.fd).movImm(0, 0).exit().assemble();
     const prog = own(
       loadProgram({
         progType: BPF_PROG_TYPE_SOCKET_FILTER,

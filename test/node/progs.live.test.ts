@@ -3,17 +3,17 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_XDP, BPF_STATS_RUN_TIME, BPF_XDP } from "bpftypes";
-import { type BpfError, enableStats, fdKindOf, isBpfError, isErrno, loadProgram } from "bpftypes/node";
+import { Assembler, type BpfError, enableStats, fdKindOf, isBpfError, isErrno, loadProgram } from "bpftypes/node";
 import { bpftoolJson, haveBpftool } from "../support/bpftool.js";
 import { checkFdLeaks } from "../support/fds.js";
-import { XDP_PASS, exit, program, returnImm } from "../support/insns.js";
+import { XDP_PASS, returnImm } from "../support/insns.js";
 import { liveSkip } from "../support/live.js";
 import { idOf } from "../support/objects.js";
 
 checkFdLeaks();
 
 /** Exits without setting r0: the verifier refuses it ("R0 !read_ok"). */
-const unsafe = program(exit());
+const unsafe = new Assembler().exit().assemble();
 
 function expectVerifierError(error: unknown): BpfError {
   assert.ok(isBpfError(error), String(error));

@@ -1,0 +1,191 @@
+// The plan of an iterator program that copies chosen fields of each kernel object into a record on
+// its stack: fields are named by struct and member, placed by the running kernel's BTF, and copies
+// of nearby fields merged into one bpf_probe_read_kernel() each.
+
+import { Assembler, HELPER, type Reg } from "./asm.js";
+import type { KernelField, KernelTypes } from "./kernel-btf.js";
+
+/** The record lives in the program's 512-byte stack frame, from its bottom. */
+export const FRAME = 512;
+/** Register holding the iterated object (`ctx->map`, `ctx->prog`) while the record is filled. */
+export const OBJECT: Reg = 7;
+
+/** Where a copied field lands in the record. */
+export interface Placed {
+  /** Byte offset in the record. */
+  at: number;
+  /** The field in its struct. */
+  readonly field: KernelField;
+}
+
+/** Something fields are copied from: the iterated object, or an object a copied pointer points to. */
+export interface Source {
+  readonly struct: string;
+  /** The pointer field (in the parent source) this source is reached through; undefined for the object itself. */
+  readonly via: Placed | undefined;
+  readonly fields: Placed[];
+}
+
+/** Copies merged into one read: source bytes [start, end) go to record offset `at`. */
+interface Range {
+  start: number;
+  end: number;
+  at: number;
+}
+
+/** Fields closer than this many bytes are read in one copy. */
+const MERGE_GAP = 24;
+
+/**
+ * Collects the fields to copy, then lays out the record and emits the copying code. Fields and
+ * sources are added first; {@link layout} fixes every `at`.
+ */
+export class GatherPlan {
+  readonly #btf: KernelTypes;
+  readonly #sources: Source[] = [];
+  readonly #slots: { size: number; placed: { at: number } }[] = [];
+  #size = 0;
+  #ranges = new Map<Source, Range[]>();
+
+  constructor(btf: KernelTypes, rootStruct: string) {
+    this.#btf = btf;
+    this.#sources.push({ struct: rootStruct, via: undefined, fields: [] });
+  }
+
+  /** The iterated object itself. */
+  get root(): Source {
+    return this.#sources[0]!;
+  }
+
+  /** Copies member `path` of `source`'s struct (a bitfield copies the bytes holding it). */
+  field(source: Source, path: string): Placed {
+    const field = this.#btf.field(source.struct, path);
+    const placed: Placed = { at: -1, field };
+    source.fields.push(placed);
+    return placed;
+  }
+
+  /** Follows pointer member `path` of `source` to a struct of type `struct`, whose fields can then be copied. */
+  pointer(source: Source, path: string, struct: string): Source {
+    const via = this.field(source, path);
+    if (via.field.size !== 8) throw new Error(`gathering: ${source.struct}.${path} is not a pointer`);
+    const target: Source = { struct, via, fields: [] };
+    this.#sources.push(target);
+    return target;
+  }
+
+  /** Reserves `size` bytes of the record that the program fills itself (sums, arrays). */
+  slot(size: number): { at: number } {
+    const placed = { at: -1 };
+    this.#slots.push({ size, placed });
+    return placed;
+  }
+
+  /** Bytes of the record. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Places every field and slot. Pointers land 8-byte aligned, since the program loads them from the stack. */
+  layout(): void {
+    let at = 0;
+    for (const source of this.#sources) {
+      const sorted = [...source.fields].sort((a, b) => a.field.offset - b.field.offset);
+      const ranges: Range[] = [];
+      for (const placed of sorted) {
+        const start = placed.field.offset;
+        const end = start + Math.max(placed.field.size, Math.ceil((placed.field.bit + placed.field.bits) / 8));
+        const last = ranges.at(-1);
+        if (last && start <= last.end + MERGE_GAP) last.end = Math.max(last.end, end);
+        else ranges.push({ start, end, at: 0 });
+      }
+      for (const range of ranges) {
+        // Keep the source's alignment modulo 8, so that an 8-byte field stays 8-byte aligned.
+        at += (((range.start - at) % 8) + 8) % 8;
+        range.at = at;
+        at += range.end - range.start;
+      }
+      for (const placed of source.fields) {
+        const range = ranges.find((r) => placed.field.offset >= r.start && placed.field.offset < r.end)!;
+        placed.at = range.at + placed.field.offset - range.start;
+      }
+      this.#ranges.set(source, ranges);
+    }
+    for (const slot of this.#slots) {
+      at = (at + 7) & ~7;
+      slot.placed.at = at;
+      at += slot.size;
+    }
+    this.#size = (at + 7) & ~7;
+    if (this.#size > FRAME) throw new Error(`gathering: a record of ${this.#size} bytes does not fit the ${FRAME}-byte stack`);
+  }
+
+  /** Stack offset (from r10) of record offset `at`. */
+  static stack(at: number): number {
+    return at - FRAME;
+  }
+
+  /**
+   * Emits: zero the record, then for each source its copies (a source reached through a null
+   * pointer reads as zeros: the helper clears its buffer when a read faults).
+   */
+  emitCopies(asm: Assembler): void {
+    for (let at = 0; at < this.#size; at += 8) asm.storeImm(8, 10, GatherPlan.stack(at), 0);
+    for (const source of this.#sources) {
+      for (const range of this.#ranges.get(source) ?? []) {
+        asm.mov(1, 10).addImm(1, GatherPlan.stack(range.at));
+        asm.movImm(2, range.end - range.start);
+        if (source.via === undefined) asm.mov(3, OBJECT);
+        else asm.load(8, 3, 10, GatherPlan.stack(source.via.at));
+        asm.addImm(3, range.start);
+        asm.call(HELPER.BPF_FUNC_probe_read_kernel);
+      }
+    }
+  }
+}
+
+/** Register holding the seq_file the records are written to. */
+export const SEQ: Reg = 6;
+
+/**
+ * The start of every iterator program: from the context in r1, the seq_file (`ctx->meta->seq`) into
+ * {@link SEQ} and the object (the context's second pointer) into {@link OBJECT}; a null object (the
+ * call after the last one) jumps to label `done`.
+ */
+export function emitPrologue(asm: Assembler): void {
+  asm.load(8, SEQ, 1, 0).load(8, OBJECT, 1, 8).jumpIfEqual(OBJECT, 0, "done").load(8, SEQ, SEQ, 0);
+}
+
+/** Writes `size` bytes of the record (from its start) to the seq_file. */
+export function emitWrite(asm: Assembler, size: number): void {
+  asm.mov(1, SEQ).mov(2, 10).addImm(2, GatherPlan.stack(0)).movImm(3, size).call(HELPER.BPF_FUNC_seq_write);
+}
+
+/** The end of every iterator program: label `done`, return 0. */
+export function emitEpilogue(asm: Assembler): void {
+  asm.label("done").movImm(0, 0).exit();
+}
+
+/** Reads a copied field from a record: unsigned, of the field's size (up to 4 bytes) or a bitfield. */
+export function readNumber(view: DataView, record: number, placed: Placed, little: boolean): number {
+  const { field } = placed;
+  const at = record + placed.at;
+  if (field.bits > 0) {
+    // Bitfields are read from the bytes that hold them, first bit counted from the lowest address on little-endian hosts.
+    let word = 0;
+    const bytes = Math.ceil((field.bit + field.bits) / 8);
+    for (let i = 0; i < bytes; i++) word += view.getUint8(at + i) * 2 ** (8 * (little ? i : bytes - 1 - i));
+    const shift = little ? field.bit : bytes * 8 - field.bit - field.bits;
+    return Math.floor(word / 2 ** shift) % 2 ** field.bits;
+  }
+  switch (field.size) {
+    case 1:
+      return view.getUint8(at);
+    case 2:
+      return view.getUint16(at, little);
+    case 4:
+      return view.getUint32(at, little);
+    default:
+      throw new Error(`gathering: a ${field.size}-byte field read as a number`);
+  }
+}

@@ -1,0 +1,241 @@
+// Walks backed by BPF iterators: one program run reads every object's info, instead of four or
+// five system calls per object. Used when the running kernel allows it; else the walks open each
+// object by id as before.
+
+import { readFileSync } from "node:fs";
+import type { Decoded, MapInfo } from "bpftypes";
+import type { MapDetails, ProgramDetails, ProgramOptions } from "../objects.js";
+import type { BpfFd } from "../fd.js";
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY } from "bpftypes";
+import { bootNsToEpochMs } from "../boot-time.js";
+import { createMap } from "../maps.js";
+import { possibleCpus } from "../cpus.js";
+import { getNextId } from "../ids.js";
+import { kernelPageSize } from "../page-size.js";
+import { KernelBtfError } from "./kernel-btf.js";
+import { CachedKernelTypes, cacheDirectory } from "./kernel-types.js";
+import { ProgramIterator, type IteratedProgram } from "./programs.js";
+import { MapIterator, needsDescriptor, type IteratedMap } from "./maps.js";
+import { objectId, runIterator } from "./run.js";
+
+/** How a walk reads objects: through a BPF iterator, by opening each by id, or the first that works. */
+export type WalkMethod = "auto" | "iterator" | "descriptors";
+
+/** Thrown when a walk was asked to use an iterator and the running kernel or process does not allow one. */
+export class IteratorUnavailableError extends Error {
+  override readonly name = "IteratorUnavailableError";
+}
+
+let kernelTypes: CachedKernelTypes | undefined;
+let programIterator: ProgramIterator | undefined;
+let mapIterator: MapIterator | undefined;
+
+function runningKernelTypes(): CachedKernelTypes {
+  kernelTypes ??= new CachedKernelTypes(cacheDirectory());
+  return kernelTypes;
+}
+
+/**
+ * The kernel writes owners' uids as seen from the reader's user namespace; an iterator reads the
+ * raw ones, which are the same only in the initial namespace (an identity map of every uid).
+ */
+function inInitialUserNamespace(): boolean {
+  const fields = readFileSync("/proc/self/uid_map", "latin1").trim().split(/\s+/);
+  return fields.length === 3 && fields[0] === "0" && fields[1] === "0" && fields[2] === "4294967295";
+}
+
+/** Whether an error means only "no iterator here", so that walking by descriptors is the answer. */
+function meansUnavailable(error: unknown): boolean {
+  return !(error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError);
+}
+
+/** What the program walk needs from the descriptor-based code. */
+export interface ProgramWalkParts {
+  /** Reads one program through a descriptor; undefined when it is gone. */
+  readonly byId: (id: number) => ProgramDetails | undefined;
+  /** The full name of function `typeId` in BTF object `btfId`, when the kernel cut a program's name. */
+  readonly functionName: (btfId: number, typeId: number) => string | undefined;
+  /** The descriptor-based walk, for when no iterator can be used. */
+  readonly fallback: () => Generator<ProgramDetails, void, undefined>;
+}
+
+/** Every program through a BPF iterator (or, in `auto` mode, by descriptors when that is not possible). */
+export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, parts: ProgramWalkParts): Generator<ProgramDetails, void, undefined> {
+  let iterated: IteratedProgram[];
+  let ownId: number;
+  try {
+    if (!inInitialUserNamespace()) throw new IteratorUnavailableError("reading programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
+    programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus());
+    // A one-element per-CPU array the program measures per-CPU offsets with; the loaded program keeps it alive.
+    const percpu = createMap({ mapType: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, name: "bpftypes_iter" });
+    let output;
+    try {
+      output = runIterator(runningKernelTypes(), "bpf_prog", programIterator.assemble(percpu.fd));
+    } finally {
+      percpu.close();
+    }
+    ownId = output.progId;
+    iterated = [...programIterator.read(output.bytes)];
+  } catch (error) {
+    if (method === "iterator") throw asUnavailable(error, "programs");
+    if (!meansUnavailable(error)) throw error;
+    yield* parts.fallback();
+    return;
+  }
+  const pageSize = kernelPageSize();
+  const mismatch = checkFirst("prog", new Set([ownId]), iterated, (program) => {
+    if (program.needsDescriptor) return undefined;
+    const truth = parts.byId(program.info.id ?? 0);
+    return truth && firstDifference(toDetails(program, options, pageSize, parts), truth);
+  });
+  if (mismatch !== undefined) {
+    if (method === "iterator") throw new IteratorUnavailableError(`reading programs through an iterator: ${mismatch}`);
+    yield* parts.fallback();
+    return;
+  }
+  for (const program of iterated) {
+    const id = program.info.id ?? 0;
+    if (id === ownId) continue;
+    if (program.needsDescriptor) {
+      const details = parts.byId(id);
+      if (details) yield details;
+    } else yield toDetails(program, options, pageSize, parts);
+  }
+}
+
+/**
+ * Checks an iterator's records against the kernel's own answers before any is handed out: the
+ * kernel's first object (by get-next-id) must be among them, and must read the same field for
+ * field through its descriptor (`compare` says how it differs, if it does). Returns what is wrong,
+ * or undefined; when all is right, what the program was written from is saved for this boot.
+ */
+function checkFirst<T extends { readonly info: { readonly id?: number } }>(kind: "prog" | "map", own: ReadonlySet<number>, iterated: readonly T[], compare: (record: T) => string | undefined): string | undefined {
+  let first: number | undefined = 0;
+  do first = getNextId(kind, first);
+  while (first !== undefined && own.has(first));
+  if (first === undefined) return undefined;
+  const record = iterated.find((item) => item.info.id === first);
+  if (!record) return `the kernel's first ${kind} (id ${first}) is not among the records, so their ids are not where this kernel keeps them`;
+  const difference = compare(record);
+  if (difference !== undefined) return `${kind} ${first} reads ${difference} differently than BPF_OBJ_GET_INFO_BY_FD says; this kernel's layout is not the one the iterator was written for`;
+  runningKernelTypes().save();
+  return undefined;
+}
+
+function asUnavailable(error: unknown, what: string): unknown {
+  if (error instanceof IteratorUnavailableError || !meansUnavailable(error)) return error;
+  const reason = error instanceof KernelBtfError || error instanceof Error ? error.message : String(error);
+  return new IteratorUnavailableError(`reading ${what} through an iterator: ${reason}`, { cause: error });
+}
+
+function toDetails(program: IteratedProgram, options: ProgramOptions, pageSize: number, parts: ProgramWalkParts): ProgramDetails {
+  const info = program.info;
+  let name = info.name ?? "";
+  if (options.fullName !== false && name.length >= 15 && (info.btf_id ?? 0) !== 0 && (info.nr_func_info ?? 0) > 0) {
+    name = parts.functionName(info.btf_id!, program.firstFuncTypeId) ?? name;
+  }
+  const loadTime = info.load_time;
+  return {
+    id: info.id ?? 0,
+    info,
+    name,
+    mapIds: options.mapIds === false ? [] : program.mapIds,
+    loadedAt: loadTime === undefined || loadTime === 0n ? undefined : bootNsToEpochMs(loadTime),
+    bytesMemlock: options.fdinfo === false ? undefined : program.pages * pageSize,
+    orphaned: false,
+  };
+}
+
+/** Counters that can only have grown between the iterator's read and a later one. */
+const COUNTERS = new Set(["run_time_ns", "run_cnt", "recursion_misses"]);
+
+/** Text of a decoded value for comparing (bigints included). */
+function comparable(value: unknown): string | undefined {
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+/**
+ * The first field in which an iterator's decoded info differs from the kernel's own answer, or
+ * undefined. Counters may only have grown in between.
+ */
+function firstInfoDifference(iterated: object, truth: object): string | undefined {
+  const a = iterated as Record<string, unknown>;
+  const b = truth as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[key];
+    const y = b[key];
+    if (COUNTERS.has(key)) {
+      if (typeof x !== "bigint" || typeof y !== "bigint" || x > y) return key;
+    } else if (comparable(x) !== comparable(y)) return key;
+  }
+  return undefined;
+}
+
+/** The first field in which an iterated program differs from the kernel's own answer, or undefined. */
+function firstDifference(iterated: ProgramDetails, truth: ProgramDetails): string | undefined {
+  const info = firstInfoDifference(iterated.info, truth.info);
+  if (info !== undefined) return info;
+  if (iterated.mapIds.join() !== truth.mapIds.join()) return "map_ids";
+  if (iterated.name !== truth.name) return "name";
+  if (truth.bytesMemlock !== undefined && iterated.bytesMemlock !== truth.bytesMemlock) return "memlock";
+  return undefined;
+}
+
+/** What the map walk needs from the descriptor-based code. */
+export interface MapWalkParts {
+  /** Opens each of `ids` still there and reads it with `read` (a walk by descriptors over given ids). */
+  readonly walkIds: (ids: readonly number[], read: (fd: BpfFd, id: number) => MapDetails) => Generator<MapDetails, void, undefined>;
+  /** The details of a map whose info is known: its fdinfo facts. */
+  readonly fromInfo: (fd: BpfFd, info: Decoded<MapInfo>) => MapDetails;
+  /** The details of a map read wholly through its descriptor. */
+  readonly byDescriptor: (fd: BpfFd) => MapDetails;
+  /** Opens the map with this id and reads it wholly through its descriptor; undefined when it is gone. */
+  readonly byId: (id: number) => MapDetails | undefined;
+  /** The descriptor-based walk, for when no iterator can be used. */
+  readonly fallback: () => Generator<MapDetails, void, undefined>;
+}
+
+/**
+ * Every map, its info from a BPF iterator and its fdinfo through a descriptor (or, in `auto` mode,
+ * wholly by descriptors when no iterator can be used). A hash map and an array map created for the
+ * run show the operation tables of host maps, so that an offloaded map (whose info comes from its
+ * device) is recognised and read through its descriptor.
+ */
+export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator<MapDetails, void, undefined> {
+  let iterated: IteratedMap[];
+  const hostOps = new Map<number, bigint>();
+  const own = new Set<number>();
+  try {
+    const types = runningKernelTypes();
+    mapIterator ??= new MapIterator(types);
+    const references = [BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY].map((mapType) => createMap({ mapType, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpftypes_iter" }));
+    try {
+      for (const reference of references) own.add(objectId(reference, "bpf_map_info"));
+      iterated = [...mapIterator.read(runIterator(types, "bpf_map", mapIterator.insns).bytes)];
+    } finally {
+      for (const reference of references) reference.close();
+    }
+    for (const map of iterated) if (own.has(map.info.id ?? 0)) hostOps.set(map.info.type ?? 0, map.ops);
+  } catch (error) {
+    if (method === "iterator") throw asUnavailable(error, "maps");
+    if (!meansUnavailable(error)) throw error;
+    yield* parts.fallback();
+    return;
+  }
+  const byId = new Map<number, IteratedMap>();
+  for (const map of iterated) if (!own.has(map.info.id ?? 0)) byId.set(map.info.id ?? 0, map);
+  const mismatch = checkFirst("map", own, iterated, (map) => {
+    if (needsDescriptor(map, hostOps)) return undefined;
+    const truth = parts.byId(map.info.id ?? 0);
+    return truth && firstInfoDifference(map.info, truth.info);
+  });
+  if (mismatch !== undefined) {
+    if (method === "iterator") throw new IteratorUnavailableError(`reading maps through an iterator: ${mismatch}`);
+    yield* parts.fallback();
+    return;
+  }
+  yield* parts.walkIds([...byId.keys()], (fd, id) => {
+    const map = byId.get(id)!;
+    return needsDescriptor(map, hostOps) ? parts.byDescriptor(fd) : parts.fromInfo(fd, map.info);
+  });
+}

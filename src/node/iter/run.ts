@@ -1,0 +1,96 @@
+// Running a BPF iterator: load the program against an iterator target, link it, open an iterator
+// and read everything it writes. One read returns tens of kilobytes: many objects per system call.
+
+import { readSync } from "node:fs";
+import { BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, fieldOffset, infoLayouts } from "bpftypes";
+import { getU32, putU32 } from "../bytes.js";
+import { newAttr } from "../attr.js";
+import { isErrno } from "../errors.js";
+import { BpfFd } from "../fd.js";
+import { createLink } from "../links.js";
+import { getInfoRaw } from "../objinfo.js";
+import { loadProgram } from "../progs.js";
+import { bpfCall } from "../syscall.js";
+import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
+
+/** Iterator targets this layer writes programs for (`bpf_iter_<target>` in the kernel). */
+export type IterTarget = "bpf_prog" | "bpf_map";
+
+/** What one run of an iterator produced. */
+export interface IterOutput {
+  /** Everything the program wrote, in order. */
+  readonly bytes: Uint8Array;
+  /** The id of the iterator program itself (a program walk skips it). */
+  readonly progId: number;
+}
+
+/** `union bpf_attr` for BPF_ITER_CREATE: `iter_create.link_fd` at 0 (and `flags` at 4, left 0). */
+const ITER_LINK_FD = 0;
+/** The name the iterator program is loaded under, so that anyone listing meanwhile sees what it is. */
+const PROGRAM_NAME = "bpftypes_iter";
+/** Bytes asked of each read; the kernel hands out at most its seq_file buffer (8 pages) at a time. */
+const READ_SIZE = 1 << 16;
+
+/**
+ * Loads `insns` as an iterator program over `target`, runs it once and returns what it wrote. The
+ * program, its link and the iterator are closed before returning, whatever happens.
+ */
+export function runIterator(btf: KernelTypes, target: IterTarget, insns: Uint8Array): IterOutput {
+  const attachBtfId = btf.funcId(`bpf_iter_${target}`);
+  if (attachBtfId === undefined) throw new KernelBtfError(`the running kernel has no ${target} iterator (Linux 5.8+)`);
+  const prog = loadIterator(attachBtfId, insns);
+  try {
+    const progId = objectId(prog, "bpf_prog_info");
+    const link = createLink({ prog, target: 0, attachType: BPF_TRACE_ITER });
+    try {
+      const attr = newAttr();
+      putU32(attr, ITER_LINK_FD, link.fd);
+      const iter = new BpfFd(bpfCall("BPF_ITER_CREATE", attr, [], { doing: `opening a ${target} iterator` }), "object");
+      try {
+        return { bytes: readAll(iter.fd), progId };
+      } finally {
+        iter.close();
+      }
+    } finally {
+      link.close();
+    }
+  } finally {
+    prog.close();
+  }
+}
+
+/** The id of the program or map behind `fd`, from its info. */
+export function objectId(fd: BpfFd, struct: "bpf_prog_info" | "bpf_map_info"): number {
+  const info = new Uint8Array(infoLayouts[struct].size);
+  getInfoRaw(fd, info);
+  return getU32(info, fieldOffset(struct, "id"));
+}
+
+/** Tries at loading before giving up on EAGAIN: a signal arriving while the verifier works interrupts it. */
+const LOAD_TRIES = 3;
+
+function loadIterator(attachBtfId: number, insns: Uint8Array): BpfFd {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return loadProgram({ progType: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId, insns, license: "GPL", name: PROGRAM_NAME }).fd;
+    } catch (error) {
+      if (attempt >= LOAD_TRIES || !isErrno(error, "EAGAIN")) throw error;
+    }
+  }
+}
+
+/** Reads a descriptor to its end into one buffer. */
+function readAll(fd: number): Uint8Array {
+  let buffer = Buffer.allocUnsafe(READ_SIZE * 4);
+  let length = 0;
+  for (;;) {
+    if (buffer.length - length < READ_SIZE) {
+      const bigger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const got = readSync(fd, buffer, length, READ_SIZE, null);
+    if (got === 0) return buffer.subarray(0, length);
+    length += got;
+  }
+}

@@ -1,0 +1,162 @@
+// Walks through BPF iterators against the kernel's own answers: every program and map read through
+// the iterator must equal what BPF_OBJ_GET_INFO_BY_FD and fdinfo say for it.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
+import { Assembler, enableStats, loadProgram, maps, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
+import { createLiveObjects, type LiveObjects } from "../cli/live-objects.js";
+import { haveBpftool } from "../support/bpftool.js";
+import { checkFdLeaks } from "../support/fds.js";
+import { liveSkip } from "../support/live.js";
+import { idOf } from "../support/objects.js";
+import { repoRoot } from "../support/testdata.js";
+
+checkFdLeaks();
+
+/** A socket filter whose main function calls `calls` functions of its own (each returns 0). */
+function loadWithFunctions(calls: number, name: string): BpfFd {
+  const asm = new Assembler();
+  for (let i = 0; i < calls; i++) asm.callLocal(`f${i}`);
+  asm.movImm(0, 0).exit();
+  for (let i = 0; i < calls; i++) asm.label(`f${i}`).movImm(0, 0).exit();
+  return loadProgram({ progType: BPF_PROG_TYPE_SOCKET_FILTER, insns: asm.assemble(), license: "GPL", name }).fd;
+}
+
+/** A value for deep comparison: run counters, which only grow, are left out and checked apart. */
+function comparable<T extends { info: object }>(details: T): unknown {
+  const { run_time_ns: _time, run_cnt: _count, recursion_misses: _misses, ...info } = details.info as Record<string, unknown>;
+  return { ...details, info };
+}
+
+const byId = <T extends { id: number }>(list: Iterable<T>): Map<number, T> => new Map([...list].map((item) => [item.id, item]));
+
+describe("walks through BPF iterators", { skip: liveSkip }, () => {
+  let objects: LiveObjects;
+  const extra: BpfFd[] = [];
+  before(() => {
+    objects = createLiveObjects();
+    extra.push(loadWithFunctions(2, "bpft_funcs_3"), loadWithFunctions(20, "bpft_funcs_21"));
+  });
+  after(() => {
+    for (const fd of extra) fd.close();
+    objects?.dispose();
+  });
+
+  test("every program reads as its descriptor says: info, map ids, full name, memlock", () => {
+    const iterated = byId(programs({ via: "iterator" }));
+    const described = byId(programs({ via: "descriptors" }));
+    const ours = [...objects.progIds, ...extra.map(idOf)];
+    for (const id of ours) assert.ok(iterated.has(id), `program ${id} missing from the iterator's walk`);
+    let compared = 0;
+    for (const [id, truth] of described) {
+      const seen = iterated.get(id);
+      if (!seen) continue; // loaded by someone else after the iterator ran
+      assert.deepEqual(comparable(seen), comparable(truth), `program ${id}`);
+      for (const counter of ["run_time_ns", "run_cnt", "recursion_misses"] as const) {
+        assert.ok((seen.info[counter] ?? 0n) <= (truth.info[counter] ?? 0n), `program ${id} ${counter}`);
+      }
+      compared++;
+    }
+    assert.ok(compared >= ours.length);
+    // The cases that exercise each part of the program: maps, a cut name, functions.
+    const mapUser = iterated.get(idOf(objects.mapUser))!;
+    assert.deepEqual([...mapUser.mapIds].sort((a, b) => a - b), [objects.progArray.id, objects.maps[0]!.id].sort((a, b) => a - b));
+    assert.equal(iterated.get(idOf(objects.longName))!.name, "bpftypes_a_very_long_program_name");
+    const functions = iterated.get(idOf(extra[0]!))!;
+    assert.equal(functions.info.nr_jited_ksyms, 3);
+    assert.ok((functions.info.jited_prog_len ?? 0) > 0);
+    assert.equal(iterated.get(idOf(extra[1]!))!.info.nr_jited_ksyms, 21);
+  });
+
+  test("run counters are summed over every CPU as the kernel sums them", { skip: haveBpftool ? false : "bpftool is not installed (it runs the program)" }, () => {
+    const id = idOf(objects.socketFilter);
+    const dir = mkdtempSync(join(tmpdir(), "bpftypes-run-"));
+    try {
+      writeFileSync(join(dir, "packet"), new Uint8Array(64));
+      using _stats = enableStats();
+      execFileSync("bpftool", ["prog", "run", "id", String(id), "data_in", join(dir, "packet"), "repeat", "50"], { stdio: "pipe" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const seen = byId(programs({ via: "iterator" })).get(id)!;
+    const truth = byId(programs({ via: "descriptors" })).get(id)!;
+    assert.equal(seen.info.run_cnt, 50n);
+    assert.equal(seen.info.run_cnt, truth.info.run_cnt);
+    assert.equal(seen.info.run_time_ns, truth.info.run_time_ns);
+    assert.ok((seen.info.run_time_ns ?? 0n) > 0n);
+  });
+
+  test("every map reads as its descriptor says: info, memlock, frozen, owner", () => {
+    const iterated = byId(maps({ via: "iterator" }));
+    const described = byId(maps({ via: "descriptors" }));
+    for (const id of objects.mapIds) assert.ok(iterated.has(id), `map ${id} missing from the iterator's walk`);
+    let compared = 0;
+    for (const [id, truth] of described) {
+      const seen = iterated.get(id);
+      if (!seen) continue;
+      assert.deepEqual(seen, truth, `map ${id}`);
+      compared++;
+    }
+    assert.ok(compared >= objects.mapIds.length);
+    const check = (id: number, what: (map: MapDetails) => unknown, expected: unknown) => assert.deepEqual(what(iterated.get(id)!), expected);
+    check(objects.frozen.id, (map) => map.frozen, true);
+    check(objects.btfMaps[0]!.id, (map) => [map.info.btf_id, map.info.btf_key_type_id, map.info.btf_value_type_id], [idOf(objects.btf), 1, 1]);
+    check(objects.maps.find((map) => map.name === "bpft_bloom")!.id, (map) => map.info.map_extra, 3n);
+  });
+
+  test("the iterator's own program and maps are neither listed nor left behind", () => {
+    const listed = [...programs({ via: "iterator" })].filter((program: ProgramDetails) => program.name === "bpftypes_iter");
+    assert.deepEqual(listed, []);
+    assert.deepEqual([...maps({ via: "iterator" })].filter((map) => map.info.name === "bpftypes_iter"), []);
+    assert.deepEqual([...programs({ via: "descriptors" })].filter((program) => program.name === "bpftypes_iter"), []);
+    assert.deepEqual([...maps({ via: "descriptors" })].filter((map) => map.info.name === "bpftypes_iter"), []);
+  });
+});
+
+describe("a wrong layout is caught against the kernel's own answer", { skip: liveSkip }, () => {
+  /** Runs a walk in a fresh process whose type cache holds a wrong offset for `field`. */
+  function walkWithWrongCache(kind: "programs" | "maps", via: "auto" | "iterator", field: string): { status: number | null; stdout: string; stderr: string } {
+    const dir = mkdtempSync(join(tmpdir(), "bpftypes-cache-"));
+    try {
+      const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
+      // A first walk fills the cache with the truth; then one offset is made wrong.
+      const script = `import { ${kind} } from "bpftypes/node"; const ids = []; for (const o of ${kind}({ via: process.argv[1] })) ids.push(o.id); console.log(JSON.stringify(ids));`;
+      const run = (method: string) => spawnSync(process.execPath, ["--input-type=module", "-e", script, method], { cwd: repoRoot, env: { ...process.env, BPFTYPES_CACHE_DIR: dir }, encoding: "utf8" });
+      assert.equal(run("iterator").status, 0);
+      const file = join(dir, `kernel-types-${bootId}.json`);
+      assert.deepEqual(readdirSync(dir), [`kernel-types-${bootId}.json`]);
+      const saved = JSON.parse(readFileSync(file, "utf8")) as { facts: Record<string, { offset: number }> };
+      assert.ok(saved.facts[`field ${field}`], `the cache has ${field}`);
+      saved.facts[`field ${field}`]!.offset += 4;
+      writeFileSync(file, JSON.stringify(saved));
+      const result = run(via);
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  for (const [kind, field] of [
+    ["programs", "bpf_prog_aux.id"],
+    ["maps", "bpf_map.key_size"],
+  ] as const) {
+    test(`${kind}: "iterator" refuses with a reason; "auto" walks by descriptors and is right`, () => {
+      using _prog = loadWithFunctions(0, "bpft_layout");
+      const refused = walkWithWrongCache(kind, "iterator", field);
+      assert.notEqual(refused.status, 0);
+      const reason = refused.stderr.split("\n").find((line) => line.startsWith("IteratorUnavailableError:"));
+      assert.match(reason ?? "(no IteratorUnavailableError in stderr)", new RegExp(`^IteratorUnavailableError: reading ${kind} through an iterator: .*(is not among the records|differently than BPF_OBJ_GET_INFO_BY_FD says)`));
+      const fallback = walkWithWrongCache(kind, "auto", field);
+      assert.equal(fallback.status, 0, fallback.stderr);
+      const ids = JSON.parse(fallback.stdout) as number[];
+      const truth = [...(kind === "programs" ? programs({ via: "descriptors" }) : maps({ via: "descriptors" }))].map((o) => o.id);
+      assert.deepEqual(ids.filter((id) => truth.includes(id)), truth.filter((id) => ids.includes(id)));
+      assert.ok(ids.length > 0);
+    });
+  }
+});

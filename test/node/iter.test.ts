@@ -1,0 +1,238 @@
+// The pieces iterator programs are made of, checked without loading any: the assembler's encoding,
+// the kernel BTF index against bpftool's reading of the same BTF, helper ids, and the type cache.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { Assembler, CachedKernelTypes, cacheDirectory, HELPER, KernelBtf, KernelBtfError, KernelTypes, PSEUDO_MAP_FD, type KernelField } from "bpftypes/node";
+import { bpftoolJson, haveBpftool } from "../support/bpftool.js";
+import { loadKernelBtf } from "../support/kernel-btf.js";
+import { liveBtfPath, repoRoot } from "../support/testdata.js";
+
+/** Bytes of instructions written out by hand from the kernel's encoding (little-endian host). */
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+describe("assembler", () => {
+  test("encodes each instruction as the kernel defines it", () => {
+    const asm = new Assembler()
+      .movImm(0, 1) // b7 00 0000 01000000
+      .mov(6, 1) // bf 16
+      .addImm(2, -8) // 07 02 .. f8ffffff
+      .sub(3, 1) // 1f 13
+      .lshImm(3, 2) // 67 03 .. 02000000
+      .load(8, 6, 1, 8) // 79 16 0800
+      .load(4, 9, 10, -4) // 61 a9 fcff
+      .store(8, 10, -16, 1) // 7b 1a f0ff
+      .storeImm(4, 10, -4, 7) // 62 0a fcff 07000000
+      .loadImm64(1, PSEUDO_MAP_FD, 5) // 18 11 0000 05000000 + 0000000000000000
+      .call(HELPER.BPF_FUNC_seq_write) // 85 00 0000 7f000000
+      .exit(); // 95
+    assert.equal(
+      hex(asm.assemble()),
+      [
+        "b700000001000000",
+        "bf16000000000000",
+        "07020000f8ffffff",
+        "1f13000000000000",
+        "6703000002000000",
+        "7916080000000000",
+        "61a9fcff00000000",
+        "7b1af0ff00000000",
+        "620afcff07000000",
+        "1811000005000000",
+        "0000000000000000",
+        "850000007f000000",
+        "9500000000000000",
+      ].join(""),
+    );
+    assert.equal(asm.length, 13);
+  });
+
+  test("jumps land on their labels, forward and backward", () => {
+    const bytes = new Assembler()
+      .label("top")
+      .jumpIfEqual(1, 0, "end") // 15 01 +2
+      .jumpIfAtMost(2, 64, "top") // b5 02 -2
+      .jump("end") // 05 00 +0
+      .label("end")
+      .exit()
+      .assemble();
+    const view = new DataView(bytes.buffer);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => [bytes[i * 8], view.getInt16(i * 8 + 2, true), view.getInt32(i * 8 + 4, true)]),
+      [
+        [0x15, 2, 0],
+        [0xb5, -2, 64],
+        [0x05, 0, 0],
+      ],
+    );
+  });
+
+  test("a missing or doubled label is an error, not a wrong jump", () => {
+    assert.throws(() => new Assembler().jump("nowhere").assemble(), /no label nowhere/);
+    assert.throws(() => new Assembler().label("x").label("x"), /placed twice/);
+  });
+});
+
+/** The blob of the pinned Linux 7.1 BTF, written to a temp file for bpftool. */
+function pinnedBlobFile(): { path: string; bytes: Uint8Array; dispose(): void } {
+  const bytes = new Uint8Array(gunzipSync(readFileSync(`${repoRoot}testdata/vmlinux-7.1.btf.gz`)));
+  const dir = mkdtempSync(join(tmpdir(), "bpftypes-btf-"));
+  const path = join(dir, "vmlinux-7.1.btf");
+  writeFileSync(path, bytes);
+  return { path, bytes, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Structs the iterator programs read, and every member of them bpftool lists. */
+const STRUCTS = ["bpf_prog", "bpf_prog_aux", "bpf_prog_stats", "bpf_map", "bpf_array", "user_struct", "btf", "bpf_func_info", "bpf_iter_meta", "bpf_prog_info", "bpf_map_info"];
+
+function checkAgainstBpftool(index: KernelBtf, path: string): void {
+  const peer = loadKernelBtf(path);
+  let checked = 0;
+  for (const struct of STRUCTS) {
+    assert.equal(index.structSize(struct), peer.sizeOf("STRUCT", struct), `sizeof(struct ${struct})`);
+    for (const [name, field] of peer.structFields(struct)) {
+      const ours: KernelField = index.field(struct, name);
+      if (ours.bits > 0) assert.equal(ours.offset + ours.bit / 8, field.offset, `${struct}.${name} bit position`);
+      else assert.deepEqual({ offset: ours.offset, size: ours.size }, { offset: field.offset, size: field.size }, `${struct}.${name}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 200, `only ${checked} fields checked`);
+}
+
+describe("kernel BTF index", { skip: haveBpftool ? false : "bpftool is not installed" }, () => {
+  test("the running kernel: every member of the structs iterators read sits where bpftool says", () => {
+    checkAgainstBpftool(KernelBtf.running(), liveBtfPath);
+  });
+
+  test("the pinned Linux 7.1 BTF too: a second kernel's layouts", () => {
+    const blob = pinnedBlobFile();
+    try {
+      checkAgainstBpftool(new KernelBtf(blob.bytes), blob.path);
+    } finally {
+      blob.dispose();
+    }
+  });
+
+  test("function ids, and the helper ids the programs call, are the kernel's", () => {
+    const index = KernelBtf.running();
+    const raw = bpftoolJson("btf", "dump", "file", liveBtfPath, "format", "raw") as { types: { id: number; kind: string; name: string; values?: { name: string; val: number }[] }[] };
+    for (const name of ["bpf_iter_bpf_prog", "bpf_iter_bpf_map", "bpf_iter_bpf_link"]) {
+      const func = raw.types.find((type) => type.kind === "FUNC" && type.name === name);
+      assert.equal(index.funcId(name), func?.id, name);
+    }
+    const helpers = raw.types.find((type) => type.kind === "ENUM" && type.name === "bpf_func_id");
+    for (const [name, value] of Object.entries(HELPER)) {
+      assert.equal(helpers?.values?.find((entry) => entry.name === name)?.val, value, name);
+    }
+  });
+
+  test("missing names are undefined, or a KernelBtfError that names them", () => {
+    const index = KernelBtf.running();
+    assert.equal(index.funcId("no_such_function_here"), undefined);
+    assert.equal(index.tryField("bpf_prog", "no_such_member"), undefined);
+    assert.equal(index.tryField("no_such_struct", "id"), undefined);
+    assert.throws(() => index.field("bpf_map", "no_such_member"), (error) => error instanceof KernelBtfError && /bpf_map has no member no_such_member/.test(error.message));
+    assert.throws(() => index.structSize("no_such_struct"), KernelBtfError);
+  });
+
+  test("a blob that is not BTF is refused with a reason", () => {
+    assert.throws(() => new KernelBtf(new Uint8Array(8)), /too short/);
+    assert.throws(() => new KernelBtf(new Uint8Array(64)), /no BTF magic/);
+  });
+});
+
+/** Kernel types from a table, counting how often they are asked. */
+class FakeTypes extends KernelTypes {
+  calls = 0;
+  funcId(name: string): number | undefined {
+    this.calls++;
+    return name === "f" ? 7 : undefined;
+  }
+  tryStructSize(name: string): number | undefined {
+    this.calls++;
+    return name === "s" ? 24 : undefined;
+  }
+  tryField(structName: string, path: string): KernelField | undefined {
+    this.calls++;
+    return structName === "s" && path === "a.b" ? { offset: 8, size: 4, bit: 0, bits: 0 } : undefined;
+  }
+}
+
+describe("kernel type cache", () => {
+  const BOOT = "00000000-1111-2222-3333-444444444444";
+  const withDir = (run: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), "bpftypes-cache-"));
+    try {
+      run(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test("facts learned once are answered from the file for the rest of the boot", () => {
+    withDir((dir) => {
+      const fake = new FakeTypes();
+      const first = new CachedKernelTypes(dir, BOOT, () => fake);
+      assert.equal(first.funcId("f"), 7);
+      assert.equal(first.structSize("s"), 24);
+      assert.deepEqual(first.field("s", "a.b"), { offset: 8, size: 4, bit: 0, bits: 0 });
+      assert.equal(first.tryField("s", "missing"), undefined);
+      assert.equal(first.readBtf, true);
+      first.save();
+      assert.deepEqual(readdirSync(dir), [`kernel-types-${BOOT}.json`]);
+      const again = new FakeTypes();
+      const second = new CachedKernelTypes(dir, BOOT, () => again);
+      assert.equal(second.funcId("f"), 7);
+      assert.equal(second.structSize("s"), 24);
+      assert.deepEqual(second.field("s", "a.b"), { offset: 8, size: 4, bit: 0, bits: 0 });
+      assert.equal(second.tryField("s", "missing"), undefined);
+      assert.equal(again.calls, 0, "the BTF was read although every answer was cached");
+      assert.equal(second.readBtf, false);
+    });
+  });
+
+  test("another boot's file is ignored and removed; a corrupt file is ignored", () => {
+    withDir((dir) => {
+      writeFileSync(join(dir, "kernel-types-99999999-1111-2222-3333-444444444444.json"), JSON.stringify({ bootId: "99999999-1111-2222-3333-444444444444", facts: { "func f": 1 } }));
+      writeFileSync(join(dir, `kernel-types-${BOOT}.json`), "{not json");
+      const fake = new FakeTypes();
+      const types = new CachedKernelTypes(dir, BOOT, () => fake);
+      assert.equal(types.funcId("f"), 7);
+      assert.equal(fake.calls, 1);
+      types.save();
+      assert.deepEqual(readdirSync(dir), [`kernel-types-${BOOT}.json`]);
+    });
+  });
+
+  test("facts of the wrong shape in the file are not believed", () => {
+    withDir((dir) => {
+      writeFileSync(join(dir, `kernel-types-${BOOT}.json`), JSON.stringify({ bootId: BOOT, facts: { "func f": -3, "field s.a.b": { offset: "8" } } }));
+      const fake = new FakeTypes();
+      const types = new CachedKernelTypes(dir, BOOT, () => fake);
+      assert.equal(types.funcId("f"), 7);
+      assert.deepEqual(types.field("s", "a.b"), { offset: 8, size: 4, bit: 0, bits: 0 });
+      assert.equal(fake.calls, 2);
+    });
+  });
+
+  test("with no directory nothing is read or written", () => {
+    const fake = new FakeTypes();
+    const types = new CachedKernelTypes(undefined, BOOT, () => fake);
+    assert.equal(types.funcId("f"), 7);
+    types.save();
+    assert.equal(fake.calls, 1);
+  });
+
+  test("the cache directory follows BPFTYPES_CACHE_DIR, then XDG_CACHE_HOME, then the home directory", () => {
+    assert.equal(cacheDirectory({ BPFTYPES_CACHE_DIR: "/a", XDG_CACHE_HOME: "/b", HOME: "/c" }), "/a");
+    assert.equal(cacheDirectory({ XDG_CACHE_HOME: "/b", HOME: "/c" }), "/b/bpftypes");
+    assert.equal(cacheDirectory({ HOME: "/c" }), "/c/.cache/bpftypes");
+  });
+});
