@@ -6,12 +6,85 @@ import type { BpfFd } from "./fd.js";
 const NEWLINE = 10;
 const TAB = 9;
 const SPACE = 32;
+const COLON = 58;
 const MINUS = 45;
 const ZERO = 48;
 
 /**
+ * The lines of one fdinfo text held in a byte buffer, found in a single pass so that several keys
+ * can be looked up without searching the text again. Internal: {@link FdinfoReader} is the API.
+ */
+export class FdinfoLines {
+  readonly #bytes: Uint8Array;
+  #length = 0;
+  /** Where each line starts. */
+  #starts = new Int32Array(32);
+  #count = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  /** Takes the first `length` bytes of the buffer as the text, and finds its lines. */
+  index(length: number): void {
+    const bytes = this.#bytes;
+    let count = 0;
+    let starts = this.#starts;
+    for (let at = 0; at < length; ) {
+      if (count === starts.length) {
+        const grown = new Int32Array(count * 2);
+        grown.set(starts);
+        this.#starts = starts = grown;
+      }
+      starts[count++] = at;
+      while (at < length && bytes[at] !== NEWLINE) at++;
+      at++;
+    }
+    this.#length = length;
+    this.#count = count;
+  }
+
+  /** Where the value of `key` starts (after the colon and any tabs or spaces), or -1 when no line has that key. */
+  #valueAt(key: string): number {
+    const bytes = this.#bytes;
+    const length = this.#length;
+    const size = key.length;
+    lines: for (let line = 0; line < this.#count; line++) {
+      const start = this.#starts[line]!;
+      // The colon right after the key rejects most lines with one comparison.
+      if (start + size >= length || bytes[start + size] !== COLON) continue;
+      for (let i = 0; i < size; i++) if (bytes[start + i] !== key.charCodeAt(i)) continue lines;
+      let at = start + size + 1;
+      while (at < length && (bytes[at] === TAB || bytes[at] === SPACE)) at++;
+      return at;
+    }
+    return -1;
+  }
+
+  /** The decimal value on the line of `key`, or `undefined` when no line has that key or its value is not a decimal number. */
+  number(key: string): number | undefined {
+    let at = this.#valueAt(key);
+    if (at < 0) return undefined;
+    const bytes = this.#bytes;
+    const end = this.#length;
+    const negative = bytes[at] === MINUS;
+    if (negative) at++;
+    let value = 0;
+    let digits = 0;
+    for (; at < end && bytes[at] !== NEWLINE; at++, digits++) {
+      const digit = bytes[at]! - ZERO;
+      if (digit < 0 || digit > 9) return undefined;
+      value = value * 10 + digit;
+    }
+    if (digits === 0) return undefined;
+    return negative ? -value : value;
+  }
+}
+
+/**
  * Reads `/proc/self/fdinfo/<fd>` into a reusable buffer and answers questions about the last text
- * read without turning it into a string. A bpf object's fdinfo is a few hundred bytes: one read.
+ * read without turning it into a string. A bpf object's fdinfo is a few hundred bytes: one read,
+ * and one pass over it to find its lines.
  *
  * The proc file is kept open between reads: the kernel looks the descriptor number up when the
  * file is read, not when it is opened, and a read at offset 0 renders the text afresh. A walk that
@@ -22,8 +95,8 @@ const ZERO = 48;
 export class FdinfoReader implements Disposable {
   // Reused for every read: listing thousands of objects allocates nothing per object here.
   readonly #buffer = Buffer.allocUnsafe(4096);
+  readonly #lines = new FdinfoLines(this.#buffer);
   #length = 0;
-  readonly #keys = new Map<string, Buffer>();
   /** The open proc file, or -1. */
   #file = -1;
   /** The descriptor number the open proc file describes. */
@@ -31,26 +104,31 @@ export class FdinfoReader implements Disposable {
 
   /** Reads the fdinfo of a descriptor this process holds; ask about it with {@link number} or {@link text}. */
   load(fd: BpfFd): this {
-    const number = fd.fd;
+    this.#length = this.#read(fd.fd);
+    this.#lines.index(this.#length);
+    return this;
+  }
+
+  #read(number: number): number {
     if (this.#file >= 0 && this.#fileFor === number) {
       try {
-        this.#length = readSync(this.#file, this.#buffer, 0, this.#buffer.length, 0);
-        return this;
+        return readSync(this.#file, this.#buffer, 0, this.#buffer.length, 0);
       } catch {
         // Fall through and open the file afresh.
       }
     }
     this.release();
     const file = openSync(`/proc/self/fdinfo/${number}`, constants.O_RDONLY);
+    let length: number;
     try {
-      this.#length = readSync(file, this.#buffer, 0, this.#buffer.length, 0);
+      length = readSync(file, this.#buffer, 0, this.#buffer.length, 0);
     } catch (error) {
       closeSync(file);
       throw error;
     }
     this.#file = file;
     this.#fileFor = number;
-    return this;
+    return length;
   }
 
   /** Closes the proc file kept open between reads (the text last read stays readable). Safe to call twice. */
@@ -72,46 +150,12 @@ export class FdinfoReader implements Disposable {
     return this.#buffer.toString("latin1", 0, this.#length);
   }
 
-  /** Where the value of `key` starts in the text last read, or -1 when no line has that key. */
-  #valueAt(key: string): number {
-    let needle = this.#keys.get(key);
-    if (!needle) {
-      needle = Buffer.from(`\n${key}:`, "latin1");
-      this.#keys.set(key, needle);
-    }
-    const buffer = this.#buffer;
-    let at: number;
-    // The first line has no newline before it.
-    if (this.#length >= needle.length - 1 && buffer.compare(needle, 1, needle.length, 0, needle.length - 1) === 0) at = needle.length - 1;
-    else {
-      const found = buffer.indexOf(needle, 0);
-      if (found < 0 || found + needle.length > this.#length) return -1;
-      at = found + needle.length;
-    }
-    while (at < this.#length && (buffer[at] === TAB || buffer[at] === SPACE)) at++;
-    return at;
-  }
-
   /**
    * The decimal value of one `key:\tvalue` line (`memlock`, `frozen`, `owner_prog_type`) of the text
    * last read, or `undefined` when no line has that key or its value is not a decimal number.
    */
   number(key: string): number | undefined {
-    let at = this.#valueAt(key);
-    if (at < 0) return undefined;
-    const buffer = this.#buffer;
-    const end = this.#length;
-    const negative = buffer[at] === MINUS;
-    if (negative) at++;
-    let value = 0;
-    let digits = 0;
-    for (; at < end && buffer[at] !== NEWLINE; at++, digits++) {
-      const digit = buffer[at]! - ZERO;
-      if (digit < 0 || digit > 9) return undefined;
-      value = value * 10 + digit;
-    }
-    if (digits === 0) return undefined;
-    return negative ? -value : value;
+    return this.#lines.number(key);
   }
 }
 

@@ -3,10 +3,24 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openSync, readdirSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import fc from "fast-check";
 import { BPF_MAP_TYPE_ARRAY } from "bpftypes";
 import { BpfFd, createMap, bootNsToEpochMs, bootTimeMs, FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo, resetBootTime } from "bpftypes/node";
 import { checkFdLeaks } from "../support/fds.js";
 import { liveSkip } from "../support/live.js";
+import { repoRoot } from "../support/testdata.js";
+
+// The line index behind FdinfoReader is internal: load it from the module tsc built, to feed it any text.
+const { FdinfoLines } = (await import(pathToFileURL(`${repoRoot}dist/node/fdinfo.js`).href)) as typeof import("../../src/node/fdinfo.js");
+
+/** FdinfoLines over `text`, with `stale` bytes after it that are not part of the text. */
+function lines(text: string, stale = ""): InstanceType<typeof FdinfoLines> {
+  const bytes = Buffer.from(text + stale, "latin1");
+  const index = new FdinfoLines(bytes);
+  index.index(text.length);
+  return index;
+}
 
 checkFdLeaks();
 
@@ -28,6 +42,70 @@ describe("fdinfo text", () => {
     const all = parseFdinfo(SAMPLE);
     assert.deepEqual([...all.keys()].slice(0, 3), ["pos", "flags", "mnt_id"]);
     assert.equal(all.get("map_id"), "8");
+  });
+});
+
+describe("fdinfo lines read from bytes", () => {
+  test("keys on the first line, in the middle and on a last line with no newline", () => {
+    const index = lines("pos:\t0\nmemlock:\t344\nmap_id:\t8\nfrozen:\t1");
+    assert.equal(index.number("pos"), 0);
+    assert.equal(index.number("memlock"), 344);
+    assert.equal(index.number("frozen"), 1);
+  });
+
+  test("missing keys, prefixes and suffixes of keys are no match", () => {
+    const index = lines(SAMPLE);
+    assert.equal(index.number("nope"), undefined);
+    assert.equal(index.number("owner"), undefined, "a prefix of a key");
+    assert.equal(index.number("id"), undefined, "the end of map_id");
+    assert.equal(index.number("map_id"), 8);
+    assert.equal(index.number(""), undefined);
+    assert.equal(lines("").number("pos"), undefined, "an empty text");
+  });
+
+  test("negative numbers, and values that are not decimal numbers", () => {
+    const index = lines("a:\t-5\nb:\t0x0\nc:\tabc\nd:\t12a\ne:\t\nf:\t-\ng:  7\nh:7\ni:\t1 \nj:\t-0\n");
+    assert.equal(index.number("a"), -5);
+    assert.equal(index.number("b"), undefined);
+    assert.equal(index.number("c"), undefined);
+    assert.equal(index.number("d"), undefined);
+    assert.equal(index.number("e"), undefined, "an empty value");
+    assert.equal(index.number("f"), undefined, "a sign alone");
+    assert.equal(index.number("g"), 7, "spaces before the value");
+    assert.equal(index.number("h"), 7, "nothing before the value");
+    assert.equal(index.number("i"), undefined, "a space after the value");
+    assert.equal(index.number("j"), -0);
+  });
+
+  test("bytes past the text's length are not read", () => {
+    assert.equal(lines("pos:\t0\n", "memlock:\t1\n").number("memlock"), undefined);
+    assert.equal(lines("memlock:\t12", "3\n").number("memlock"), 12);
+    assert.equal(lines("memlock", ":\t1\n").number("memlock"), undefined, "a key cut off before its colon");
+  });
+
+  test("a text of many lines, indexed again after a longer one", () => {
+    const long = Array.from({ length: 100 }, (_, i) => `k${i}:\t${i}\n`).join("");
+    const bytes = Buffer.from(long, "latin1");
+    const index = new FdinfoLines(bytes);
+    index.index(long.length);
+    assert.equal(index.number("k0"), 0);
+    assert.equal(index.number("k99"), 99);
+    bytes.write("k7:\t3\n", "latin1");
+    index.index(6);
+    assert.equal(index.number("k7"), 3);
+    assert.equal(index.number("k99"), undefined, "lines of the longer text before are forgotten");
+  });
+
+  test("agrees with fdinfoNumber on any text of key: value lines", () => {
+    const key = fc.constantFrom("pos", "memlock", "frozen", "map_id", "id", "owner_jited", "owner");
+    const value = fc.oneof(fc.integer({ min: -1e9, max: 1e9 }).map(String), fc.constantFrom("", "-", "0x0", "1 ", " 3", "abc", "-0"));
+    const line = fc.tuple(key, fc.constantFrom(":", ":\t", ": ", ":\t\t", " :"), value).map(([k, sep, v]) => `${k}${sep}${v}`);
+    const text = fc.tuple(fc.array(line, { maxLength: 20 }), fc.boolean()).map(([all, newline]) => all.join("\n") + (newline && all.length > 0 ? "\n" : ""));
+    fc.assert(
+      fc.property(text, key, (t, k) => {
+        assert.equal(lines(t, "\nfrozen:\t1\n").number(k), fdinfoNumber(t, k));
+      }),
+    );
   });
 });
 
