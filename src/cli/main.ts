@@ -47,11 +47,21 @@ Errors are one line on standard error ({"error": "..."} on standard output with 
 
 ${EXIT_CODES_HELP}`;
 
-/** The package version, read from package.json next to dist/. */
+/**
+ * The package version, from the package's package.json: one directory up from the bundled command
+ * (dist/cli.js), two from the unbundled module (dist/cli/main.js).
+ */
 async function version(): Promise<string> {
   const { readFileSync } = await import("node:fs");
-  const json = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
-  return json.version ?? "unknown";
+  for (const path of ["../package.json", "../../package.json"]) {
+    try {
+      const json = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (json.name === "bpftypes" && json.version) return json.version;
+    } catch {
+      // Not here: try the next place.
+    }
+  }
+  return "unknown";
 }
 
 /** How {@link main} talks to the world; tests pass their own. */

@@ -73,10 +73,11 @@ describe("main", () => {
     assert.match(pretty.stdout, /^{\n {4}"value": 1,/);
   });
 
-  test("--version prints the package version", async () => {
-    const run = await runMain(["--version"]);
+  test("--version prints the package version, from the module and from the bundled bin", async () => {
     const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-    assert.equal(run.stdout, `${pkg.version}\n`);
+    assert.equal((await runMain(["--version"])).stdout, `${pkg.version}\n`);
+    const bin = runBin(["--version"]);
+    assert.deepEqual([bin.code, bin.stdout, bin.stderr], [0, `${pkg.version}\n`, ""]);
   });
 
   test("colour only on a terminal, and never with NO_COLOR", async () => {

@@ -7,7 +7,7 @@ import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo }
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
 import { emitEpilogue, emitPrologue, emitWrite, GatherPlan, readNumber, SEQ, type Placed } from "./gather.js";
-import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
+import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
 
 /** The kernel's MAX_USED_MAPS: a program uses at most this many maps. */
 const MAX_MAP_IDS = 64;
@@ -85,18 +85,21 @@ type ProgFields = ReturnType<typeof planFields>;
 
 /** The iterator program over `bpf_prog` and the reader of its records, for the running kernel. */
 export class ProgramIterator {
-  /** The program's instructions, given the descriptor of a one-element per-CPU array it measures per-CPU offsets with. */
-  readonly assemble: (percpuMapFd: number) => Uint8Array;
   readonly #plan: GatherPlan;
   readonly #f: ProgFields;
+  readonly #cpus: readonly number[];
+  /** Offsets the program reads beyond the planned copies. */
+  readonly #kernel: { readonly counters: readonly KernelField[]; readonly mapId: number; readonly jitedLen: number; readonly pptrs: number };
+  /** Record slots the program fills itself. */
   readonly #jitedSum: { at: number };
   readonly #stats: { at: number };
+  readonly #scratch: { at: number };
   /** How many bytes of `bpf_prog_info` this kernel fills (its struct's size, at most ours). */
   readonly #infoLength: number;
   readonly #info = new Uint8Array(INFO.size);
   readonly #infoView = new DataView(this.#info.buffer);
 
-  /** Writes the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
+  /** Plans the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
   constructor(btf: KernelTypes, cpus: readonly number[]) {
     if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("reading programs through an iterator: written for little-endian kernels only");
     const plan = new GatherPlan(btf, "bpf_prog");
@@ -106,84 +109,102 @@ export class ProgramIterator {
     if (words.some((p) => p.field.size !== 4) || eights.some((p) => p.field.size !== 8) || f.tag.field.size !== 8 || f.name.field.size !== 16) {
       throw new KernelBtfError("the running kernel's struct bpf_prog or bpf_prog_aux has fields of other sizes than this reader expects");
     }
-    const statsFields = ["cnt", "nsecs", "misses"].map((name) => btf.field("bpf_prog_stats", name));
-    const mapIdField = btf.field("bpf_map", "id");
-    const progJitedLen = btf.field("bpf_prog", "jited_len");
-    if (statsFields.some((field) => field.offset + 8 > 24)) throw new KernelBtfError("the running kernel's struct bpf_prog_stats is laid out differently than expected");
-    const arrayPptrs = btf.field("bpf_array", "pptrs");
+    const counters = ["cnt", "nsecs", "misses"].map((name) => btf.field("bpf_prog_stats", name));
+    if (counters.some((field) => field.size !== 8 || field.offset + 8 > 24)) throw new KernelBtfError("the running kernel's struct bpf_prog_stats is laid out differently than expected");
+    this.#kernel = { counters, mapId: btf.field("bpf_map", "id").offset, jitedLen: btf.field("bpf_prog", "jited_len").offset, pptrs: btf.field("bpf_array", "pptrs").offset };
     this.#jitedSum = plan.slot(8);
     this.#stats = plan.slot(24);
-    const scratch = plan.slot(56);
+    this.#scratch = plan.slot(56);
     plan.layout();
-    const header = plan.size;
-    // The map ids are written in a second part after the header, reusing the record's first bytes.
-    if (MAX_MAP_IDS * 4 + 8 > header) throw new Error("gathering: the program record is too small to hold the map ids");
-    const S = GatherPlan.stack;
-    this.assemble = (percpuMapFd) => {
+    // The map ids are written in a second part after the header, in the header's place, with a pointer after them.
+    if (MAX_MAP_IDS * 4 + 8 > plan.size) throw new Error("gathering: the program record is too small to hold the map ids");
+    this.#plan = plan;
+    this.#f = f;
+    this.#cpus = cpus;
+    this.#infoLength = Math.min(btf.structSize("bpf_prog_info"), INFO.size);
+  }
+
+  /** The program's instructions, given the descriptor of a one-element per-CPU array it measures per-CPU offsets with. */
+  assemble(percpuMapFd: number): Uint8Array {
     const asm = new Assembler();
     emitPrologue(asm);
-    plan.emitCopies(asm);
+    this.#plan.emitCopies(asm);
+    this.#emitJitedSum(asm);
+    this.#emitRunCounters(asm, percpuMapFd);
+    emitWrite(asm, this.#plan.size);
+    this.#emitMapIds(asm);
+    emitEpilogue(asm);
+    return asm.assemble();
+  }
 
-    // Jited length of a program with functions: the sum over prog->aux->func[i]->jited_len.
+  /** The jited length of a program with functions: the sum of prog->aux->func[i]->jited_len. */
+  #emitJitedSum(asm: Assembler): void {
+    const S = GatherPlan.stack;
+    const f = this.#f;
+    const scratch = this.#scratch.at;
+    const sum = S(this.#jitedSum.at);
     asm.load(4, 9, 10, S(f.funcCnt.at)).jumpIfEqual(9, 0, "funcs_done");
     for (let i = 0; i < MAX_FUNCS; i++) {
       asm.jumpIfAtMost(9, i, "funcs_done");
-      asm.mov(1, 10).addImm(1, S(scratch.at)).movImm(2, 8).load(8, 3, 10, S(f.func.at)).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
-      asm.mov(1, 10).addImm(1, S(scratch.at + 8)).movImm(2, 4).load(8, 3, 10, S(scratch.at)).addImm(3, progJitedLen.offset).call(HELPER.BPF_FUNC_probe_read_kernel);
-      asm.load(4, 1, 10, S(scratch.at + 8)).load(8, 2, 10, S(this.#jitedSum.at)).add(2, 1).store(8, 10, S(this.#jitedSum.at), 2);
+      asm.mov(1, 10).addImm(1, S(scratch)).movImm(2, 8).load(8, 3, 10, S(f.func.at)).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
+      asm.mov(1, 10).addImm(1, S(scratch + 8)).movImm(2, 4).load(8, 3, 10, S(scratch)).addImm(3, this.#kernel.jitedLen).call(HELPER.BPF_FUNC_probe_read_kernel);
+      asm.load(4, 1, 10, S(scratch + 8)).load(8, 2, 10, sum).add(2, 1).store(8, 10, sum, 2);
     }
     asm.label("funcs_done");
+  }
 
-    // Run counters: prog->stats points to per-CPU copies. No BTF names the kernel's per-CPU offsets,
-    // so they are measured: a per-CPU array's element for CPU c sits at its per-CPU pointer
-    // (pptrs[0]) plus that CPU's offset, and bpf_map_lookup_percpu_elem() says where that is. The
-    // map's address and the element's come out of pointers as numbers by copying them off the stack.
-    const spill = S(scratch.at);
-    const number = S(scratch.at + 8);
-    const pptr = S(scratch.at + 16);
-    const key = S(scratch.at + 24);
-    const counters = S(scratch.at + 32);
-    asm.load(8, 9, 10, S(f.stats.at)).jumpIfEqual(9, 0, "stats_done");
+  /**
+   * Run counters: prog->stats points to per-CPU copies. No BTF names the kernel's per-CPU offsets,
+   * so they are measured: a per-CPU array's element for CPU c sits at its per-CPU pointer (pptrs[0])
+   * plus that CPU's offset, and bpf_map_lookup_percpu_elem() says where that is. The map's address
+   * and the element's come out of pointers as numbers by copying them off the stack.
+   */
+  #emitRunCounters(asm: Assembler, percpuMapFd: number): void {
+    const S = GatherPlan.stack;
+    const scratch = this.#scratch.at;
+    const spill = S(scratch);
+    const number = S(scratch + 8);
+    const pptr = S(scratch + 16);
+    const key = S(scratch + 24);
+    const counters = S(scratch + 32);
+    const readInto = (to: number, size: number) => asm.mov(1, 10).addImm(1, to).movImm(2, size);
+    asm.load(8, 9, 10, S(this.#f.stats.at)).jumpIfEqual(9, 0, "stats_done");
     asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).store(8, 10, spill, 1);
-    asm.mov(1, 10).addImm(1, number).movImm(2, 8).mov(3, 10).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
-    asm.mov(1, 10).addImm(1, pptr).movImm(2, 8).load(8, 3, 10, number).addImm(3, arrayPptrs.offset).call(HELPER.BPF_FUNC_probe_read_kernel);
+    readInto(number, 8).mov(3, 10).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
+    readInto(pptr, 8).load(8, 3, 10, number).addImm(3, this.#kernel.pptrs).call(HELPER.BPF_FUNC_probe_read_kernel);
     asm.storeImm(4, 10, key, 0);
-    for (const cpu of cpus) {
+    for (const cpu of this.#cpus) {
       asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).mov(2, 10).addImm(2, key).movImm(3, cpu).call(HELPER.BPF_FUNC_map_lookup_percpu_elem).jumpIfEqual(0, 0, `cpu_${cpu}`);
       asm.store(8, 10, spill, 0);
-      asm.mov(1, 10).addImm(1, number).movImm(2, 8).mov(3, 10).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
+      readInto(number, 8).mov(3, 10).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
+      // r3 = this CPU's copy of the counters: prog->stats + (element address - pptrs[0]).
       asm.load(8, 3, 10, number).load(8, 1, 10, pptr).sub(3, 1).add(3, 9);
-      asm.mov(1, 10).addImm(1, counters).movImm(2, 24).call(HELPER.BPF_FUNC_probe_read_kernel);
-      statsFields.forEach((field, k) => {
-        asm.load(8, 1, 10, counters + field.offset).load(8, 2, 10, S(this.#stats.at + k * 8)).add(2, 1).store(8, 10, S(this.#stats.at + k * 8), 2);
+      readInto(counters, 24).call(HELPER.BPF_FUNC_probe_read_kernel);
+      this.#kernel.counters.forEach((field, k) => {
+        const total = S(this.#stats.at + k * 8);
+        asm.load(8, 1, 10, counters + field.offset).load(8, 2, 10, total).add(2, 1).store(8, 10, total, 2);
       });
       asm.label(`cpu_${cpu}`);
     }
     // Addresses are no business of the reader: clear them before the record is written out.
     for (let at = 0; at < 24; at += 8) asm.storeImm(8, 10, spill + at, 0);
     asm.label("stats_done");
+  }
 
-    // Part one: the header.
-    emitWrite(asm, header);
-    // Part two: the ids of the maps it uses, read through prog->aux->used_maps[i]->id into the header's place.
-    asm.load(4, 9, 10, S(f.usedMapCnt.at)).load(8, 8, 10, S(f.usedMaps.at));
+  /** Part two of a record: the ids of the maps the program uses, prog->aux->used_maps[i]->id, written in the header's place. */
+  #emitMapIds(asm: Assembler): void {
+    const S = GatherPlan.stack;
+    const pointer = S(MAX_MAP_IDS * 4);
+    asm.load(4, 9, 10, S(this.#f.usedMapCnt.at)).load(8, 8, 10, S(this.#f.usedMaps.at));
     asm.jumpIfAtMost(9, MAX_MAP_IDS, "count_ok").movImm(9, MAX_MAP_IDS).label("count_ok");
     asm.jumpIfEqual(9, 0, "done");
-    const pointer = S(MAX_MAP_IDS * 4);
     for (let i = 0; i < MAX_MAP_IDS; i++) {
       asm.jumpIfAtMost(9, i, "ids_done");
       asm.mov(1, 10).addImm(1, pointer).movImm(2, 8).mov(3, 8).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
-      asm.mov(1, 10).addImm(1, S(i * 4)).movImm(2, 4).load(8, 3, 10, pointer).addImm(3, mapIdField.offset).call(HELPER.BPF_FUNC_probe_read_kernel);
+      asm.mov(1, 10).addImm(1, S(i * 4)).movImm(2, 4).load(8, 3, 10, pointer).addImm(3, this.#kernel.mapId).call(HELPER.BPF_FUNC_probe_read_kernel);
     }
     asm.label("ids_done");
     asm.mov(3, 9).lshImm(3, 2).mov(1, SEQ).mov(2, 10).addImm(2, S(0)).call(HELPER.BPF_FUNC_seq_write);
-    emitEpilogue(asm);
-
-    return asm.assemble();
-    };
-    this.#plan = plan;
-    this.#f = f;
-    this.#infoLength = Math.min(btf.structSize("bpf_prog_info"), INFO.size);
   }
 
   /** Reads the records the program wrote, one program each, in id order. */
