@@ -12,6 +12,7 @@ import {
   btfUsers,
   createMap,
   isErrno,
+  IteratorUnavailableError,
   linkById,
   linkByFd,
   links,
@@ -215,21 +216,49 @@ describe("walks on a busy host", { skip: liveSkip }, () => {
     assert.ok(seen.includes(idOf(b)));
   });
 
-  test("ENOENT from get-next-id ends the walk; other errors are thrown, and every fd is closed", () => {
+  test("walking by descriptors, ENOENT from get-next-id ends the walk; other errors are thrown, and every fd is closed", () => {
     using a = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_fault" });
     const before = openFdCount();
-    const none = withFaults((cmd) => (cmd === BPFCommand.BPF_MAP_GET_NEXT_ID ? ENOENT : undefined), () => [...maps()]);
+    const byDescriptors = () => [...maps({ via: "descriptors" })];
+    const none = withFaults((cmd) => (cmd === BPFCommand.BPF_MAP_GET_NEXT_ID ? ENOENT : undefined), byDescriptors);
     assert.deepEqual(none, []);
     assert.throws(
-      () => withFaults((cmd) => (cmd === BPFCommand.BPF_OBJ_GET_INFO_BY_FD ? EPERM : undefined), () => [...maps()]),
+      () => withFaults((cmd) => (cmd === BPFCommand.BPF_OBJ_GET_INFO_BY_FD ? EPERM : undefined), byDescriptors),
       (error) => isErrno(error, "EPERM"),
     );
     assert.throws(
-      () => withFaults((cmd) => (cmd === BPFCommand.BPF_MAP_GET_NEXT_ID ? EPERM : undefined), () => [...maps()]),
+      () => withFaults((cmd) => (cmd === BPFCommand.BPF_MAP_GET_NEXT_ID ? EPERM : undefined), byDescriptors),
       (error) => isErrno(error, "EPERM") && /getting the next map id/.test(error.message),
     );
     assert.equal(openFdCount(), before, "the fd open when the info call failed was closed");
     assert.ok(idOf(a) > 0);
+  });
+
+  test("when the kernel refuses the iterator program, 'auto' walks by descriptors and 'iterator' says why", () => {
+    using a = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_no_iter" });
+    const before = openFdCount();
+    const refuseLoad = (cmd: number) => (cmd === BPFCommand.BPF_PROG_LOAD ? EPERM : undefined);
+    for (const walk of [() => [...maps({ via: "auto" })].map((m) => m.id), () => [...programs({ via: "auto" })].map((p) => p.id)]) {
+      const fallback = withFaults(refuseLoad, walk);
+      const iterated = walk();
+      assert.deepEqual(fallback.filter((id) => iterated.includes(id)), iterated.filter((id) => fallback.includes(id)));
+    }
+    assert.ok(withFaults(refuseLoad, () => [...maps()]).some((m) => m.id === idOf(a)));
+    for (const walk of [() => [...maps({ via: "iterator" })].length, () => [...programs({ via: "iterator" })].length]) {
+      assert.throws(
+        () => withFaults(refuseLoad, walk),
+        (error) => error instanceof IteratorUnavailableError && /through an iterator: loading tracing program "bpftypes_iter": operation not permitted/.test(error.message),
+      );
+    }
+    assert.equal(openFdCount(), before, "an fd of the iterator's program, link or maps was left open");
+  });
+
+  test("a verifier interrupted by a signal (EAGAIN) is asked again", () => {
+    let refusals = 2;
+    const interrupted = (cmd: number) => (cmd === BPFCommand.BPF_PROG_LOAD && refusals-- > 0 ? -11 : undefined);
+    const ids = withFaults(interrupted, () => [...programs({ via: "iterator" })].map((p) => p.id));
+    assert.equal(refusals, -1, "the third load was not tried");
+    assert.ok(ids.length > 0);
   });
 
   test("a BTF object's name longer than the first buffer is fetched again whole", () => {
