@@ -79,6 +79,15 @@ export async function benchListing(sizes: readonly number[] = [0, 1000, 10_000],
         }),
       );
       console.log(`(node -e 0 alone: ${baseline.ms.toFixed(1)} ms, peak ${((baseline.maxRssKiB ?? 0) / 1024).toFixed(1)} MiB)`);
+      // Where the time goes at the largest N: the library's walk alone, no JSON, each way it can read.
+      const walk = (via: string): string[] => {
+        const fn = kind === "map" ? "maps" : "programs";
+        const script = `import { ${fn} } from ${JSON.stringify(`${root}dist/node.js`)}; let n = 0; for (const o of ${fn}({ via: "${via}" })) n++; if (n === 0) process.exit(1);`;
+        return ["node", "--input-type=module", "-e", script];
+      };
+      const [iterator, descriptors] = timeProcesses([walk("iterator"), walk("descriptors")], runs);
+      const last = results.at(-1)!;
+      console.log(`walk only, ${last.n} ${kind}s, whole process: through a BPF iterator ${iterator!.ms.toFixed(1)} ms, by descriptors ${descriptors!.ms.toFixed(1)} ms (the command: ${last.ours.ms.toFixed(1)} ms, so JSON is ~${(last.ours.ms - iterator!.ms).toFixed(0)} ms)`);
     }
   } finally {
     bpffs.dispose();

@@ -144,6 +144,14 @@ export class GatherPlan {
   }
 }
 
+/** What an iterator wrote, read lazily: the objects' ids in order, and each decoded on demand. */
+export interface IteratorRecords<T> {
+  /** The id of each record's object, in the order written (increasing). */
+  readonly ids: readonly number[];
+  /** Decodes record `index` (0-based, as in `ids`). */
+  decode(index: number): T;
+}
+
 /** Register holding the seq_file the records are written to. */
 export const SEQ: Reg = 6;
 

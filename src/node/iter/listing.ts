@@ -15,6 +15,7 @@ import { kernelPageSize } from "../page-size.js";
 import { KernelBtfError } from "./kernel-btf.js";
 import { CachedKernelTypes, cacheDirectory } from "./kernel-types.js";
 import { ProgramIterator, type IteratedProgram } from "./programs.js";
+import type { IteratorRecords } from "./gather.js";
 import { MapIterator, needsDescriptor, type IteratedMap } from "./maps.js";
 import { objectId, runIterator } from "./run.js";
 
@@ -61,7 +62,7 @@ export interface ProgramWalkParts {
 
 /** Every program through a BPF iterator (or, in `auto` mode, by descriptors when that is not possible). */
 export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, parts: ProgramWalkParts): Generator<ProgramDetails, void, undefined> {
-  let iterated: IteratedProgram[];
+  let records: IteratorRecords<IteratedProgram>;
   let ownId: number;
   try {
     if (!inInitialUserNamespace()) throw new IteratorUnavailableError("reading programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
@@ -75,7 +76,7 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
       percpu.close();
     }
     ownId = output.progId;
-    iterated = [...programIterator.read(output.bytes)];
+    records = programIterator.records(output.bytes);
   } catch (error) {
     if (method === "iterator") throw asUnavailable(error, "programs");
     if (!meansUnavailable(error)) throw error;
@@ -83,7 +84,7 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
     return;
   }
   const pageSize = kernelPageSize();
-  const mismatch = checkFirst("prog", new Set([ownId]), iterated, (program) => {
+  const mismatch = checkFirst("prog", new Set([ownId]), records, (program) => {
     if (program.needsDescriptor) return undefined;
     const truth = parts.byId(program.info.id ?? 0);
     return truth && firstDifference(toDetails(program, options, pageSize, parts), truth);
@@ -93,9 +94,10 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
     yield* parts.fallback();
     return;
   }
-  for (const program of iterated) {
-    const id = program.info.id ?? 0;
+  for (let index = 0; index < records.ids.length; index++) {
+    const id = records.ids[index]!;
     if (id === ownId) continue;
+    const program = records.decode(index);
     if (program.needsDescriptor) {
       const details = parts.byId(id);
       if (details) yield details;
@@ -109,13 +111,14 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
  * field through its descriptor (`compare` says how it differs, if it does). Returns what is wrong,
  * or undefined; when all is right, what the program was written from is saved for this boot.
  */
-function checkFirst<T extends { readonly info: { readonly id?: number } }>(kind: "prog" | "map", own: ReadonlySet<number>, iterated: readonly T[], compare: (record: T) => string | undefined): string | undefined {
+function checkFirst<T>(kind: "prog" | "map", own: ReadonlySet<number>, records: IteratorRecords<T>, compare: (record: T) => string | undefined): string | undefined {
   let first: number | undefined = 0;
   do first = getNextId(kind, first);
   while (first !== undefined && own.has(first));
   if (first === undefined) return undefined;
-  const record = iterated.find((item) => item.info.id === first);
-  if (!record) return `the kernel's first ${kind} (id ${first}) is not among the records, so their ids are not where this kernel keeps them`;
+  const index = records.ids.indexOf(first);
+  const record = index < 0 ? undefined : records.decode(index);
+  if (record === undefined) return `the kernel's first ${kind} (id ${first}) is not among the records, so their ids are not where this kernel keeps them`;
   const difference = compare(record);
   if (difference !== undefined) return `${kind} ${first} reads ${difference} differently than BPF_OBJ_GET_INFO_BY_FD says; this kernel's layout is not the one the iterator was written for`;
   runningKernelTypes().save();
@@ -202,7 +205,7 @@ export interface MapWalkParts {
  * device) is recognised and read through its descriptor.
  */
 export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator<MapDetails, void, undefined> {
-  let iterated: IteratedMap[];
+  let records: IteratorRecords<IteratedMap>;
   const hostOps = new Map<number, bigint>();
   const own = new Set<number>();
   try {
@@ -211,20 +214,26 @@ export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator
     const references = [BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY].map((mapType) => createMap({ mapType, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpftypes_iter" }));
     try {
       for (const reference of references) own.add(objectId(reference, "bpf_map_info"));
-      iterated = [...mapIterator.read(runIterator(types, "bpf_map", mapIterator.insns).bytes)];
+      records = mapIterator.records(runIterator(types, "bpf_map", mapIterator.insns).bytes);
     } finally {
       for (const reference of references) reference.close();
     }
-    for (const map of iterated) if (own.has(map.info.id ?? 0)) hostOps.set(map.info.type ?? 0, map.ops);
+    records.ids.forEach((id, index) => {
+      if (!own.has(id)) return;
+      const reference = records.decode(index);
+      hostOps.set(reference.info.type ?? 0, reference.ops);
+    });
   } catch (error) {
     if (method === "iterator") throw asUnavailable(error, "maps");
     if (!meansUnavailable(error)) throw error;
     yield* parts.fallback();
     return;
   }
-  const byId = new Map<number, IteratedMap>();
-  for (const map of iterated) if (!own.has(map.info.id ?? 0)) byId.set(map.info.id ?? 0, map);
-  const mismatch = checkFirst("map", own, iterated, (map) => {
+  const indexOf = new Map<number, number>();
+  records.ids.forEach((id, index) => {
+    if (!own.has(id)) indexOf.set(id, index);
+  });
+  const mismatch = checkFirst("map", own, records, (map) => {
     if (needsDescriptor(map, hostOps)) return undefined;
     const truth = parts.byId(map.info.id ?? 0);
     return truth && firstInfoDifference(map.info, truth.info);
@@ -234,8 +243,8 @@ export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator
     yield* parts.fallback();
     return;
   }
-  yield* parts.walkIds([...byId.keys()], (fd, id) => {
-    const map = byId.get(id)!;
+  yield* parts.walkIds([...indexOf.keys()], (fd, id) => {
+    const map = records.decode(indexOf.get(id)!);
     return needsDescriptor(map, hostOps) ? parts.byDescriptor(fd) : parts.fromInfo(fd, map.info);
   });
 }

@@ -7,7 +7,7 @@
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler } from "./asm.js";
-import { emitEpilogue, emitPrologue, emitWrite, GatherPlan, type Placed } from "./gather.js";
+import { emitEpilogue, emitPrologue, emitWrite, GatherPlan, type IteratorRecords, type Placed } from "./gather.js";
 import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
 
 /** One map as the iterator saw it. */
@@ -89,39 +89,42 @@ export class MapIterator {
     this.#infoLength = Math.min(btf.structSize("bpf_map_info"), INFO.size);
   }
 
-  /**
-   * Reads the records the program wrote, one map each, in id order. A struct_ops map's info also
-   * names the kernel's BTF object, which the record does not hold: `needsDescriptor` is then set.
-   */
-  *read(bytes: Uint8Array): Generator<IteratedMap, void, undefined> {
+  /** The records the program wrote, one map each in id order, each decoded only when asked. */
+  records(bytes: Uint8Array): IteratorRecords<IteratedMap> {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const count = Math.floor(bytes.byteLength / this.#size);
+    const ids = new Array<number>(count);
+    for (let i = 0; i < count; i++) ids[i] = view.getUint32(i * this.#size + this.#f.id.at, HOST_LITTLE_ENDIAN);
+    return { ids, decode: (index) => this.#decode(bytes, view, index * this.#size) };
+  }
+
+  /** Decodes the record at `record`: fills a `bpf_map_info` from it and decodes that. */
+  #decode(bytes: Uint8Array, view: DataView, record: number): IteratedMap {
     const little = HOST_LITTLE_ENDIAN;
     const f = this.#f;
     const info = this.#info;
     const out = this.#infoView;
-    const u32 = (record: number, placed: Placed) => view.getUint32(record + placed.at, little);
+    const u32 = (placed: Placed) => view.getUint32(record + placed.at, little);
     const copy = (from: number, to: number, length: number) => {
-      for (let i = 0; i < length; i++) info[to + i] = bytes[from + i]!;
+      for (let i = 0; i < length; i++) info[to + i] = bytes[record + from + i]!;
     };
-    for (let record = 0; record + this.#size <= bytes.byteLength; record += this.#size) {
-      info.fill(0);
-      out.setUint32(AT.type, u32(record, f.type), little);
-      out.setUint32(AT.id, u32(record, f.id), little);
-      out.setUint32(AT.key_size, u32(record, f.keySize), little);
-      out.setUint32(AT.value_size, u32(record, f.valueSize), little);
-      out.setUint32(AT.max_entries, u32(record, f.maxEntries), little);
-      out.setUint32(AT.map_flags, u32(record, f.flags), little);
-      copy(record + f.name.at, AT.name, 16);
-      // The key and value type ids are reported only with the map's BTF; the vmlinux one always.
-      if (view.getBigUint64(record + f.btf.at, little) !== 0n) {
-        out.setUint32(AT.btf_id, u32(record, f.btfId), little);
-        out.setUint32(AT.btf_key_type_id, u32(record, f.btfKey), little);
-        out.setUint32(AT.btf_value_type_id, u32(record, f.btfValue), little);
-      }
-      out.setUint32(AT.btf_vmlinux_value_type_id, u32(record, f.btfVmlinuxValue), little);
-      copy(record + f.extra.at, AT.map_extra, 8);
-      yield { info: decodeMapInfo(info, { length: this.#infoLength }), ops: view.getBigUint64(record + f.ops.at, little) };
+    info.fill(0);
+    out.setUint32(AT.type, u32(f.type), little);
+    out.setUint32(AT.id, u32(f.id), little);
+    out.setUint32(AT.key_size, u32(f.keySize), little);
+    out.setUint32(AT.value_size, u32(f.valueSize), little);
+    out.setUint32(AT.max_entries, u32(f.maxEntries), little);
+    out.setUint32(AT.map_flags, u32(f.flags), little);
+    copy(f.name.at, AT.name, 16);
+    // The key and value type ids are reported only with the map's BTF; the vmlinux one always.
+    if (view.getBigUint64(record + f.btf.at, little) !== 0n) {
+      out.setUint32(AT.btf_id, u32(f.btfId), little);
+      out.setUint32(AT.btf_key_type_id, u32(f.btfKey), little);
+      out.setUint32(AT.btf_value_type_id, u32(f.btfValue), little);
     }
+    out.setUint32(AT.btf_vmlinux_value_type_id, u32(f.btfVmlinuxValue), little);
+    copy(f.extra.at, AT.map_extra, 8);
+    return { info: decodeMapInfo(info, { length: this.#infoLength }), ops: view.getBigUint64(record + f.ops.at, little) };
   }
 }
 

@@ -6,7 +6,7 @@
 import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
-import { emitEpilogue, emitPrologue, emitWrite, GatherPlan, readNumber, SEQ, type Placed } from "./gather.js";
+import { emitEpilogue, emitPrologue, emitWrite, GatherPlan, readNumber, SEQ, type IteratorRecords, type Placed } from "./gather.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
 
 /** The kernel's MAX_USED_MAPS: a program uses at most this many maps. */
@@ -207,64 +207,77 @@ export class ProgramIterator {
     asm.mov(3, 9).lshImm(3, 2).mov(1, SEQ).mov(2, 10).addImm(2, S(0)).call(HELPER.BPF_FUNC_seq_write);
   }
 
-  /** Reads the records the program wrote, one program each, in id order. */
-  *read(bytes: Uint8Array): Generator<IteratedProgram, void, undefined> {
+  /**
+   * The records the program wrote, one program each in id order: their ids at once, each decoded
+   * only when asked (so that a long walk keeps no more than one decoded program alive).
+   */
+  records(bytes: Uint8Array): IteratorRecords<IteratedProgram> {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const little = HOST_LITTLE_ENDIAN;
+    const f = this.#f;
+    const header = this.#plan.size;
+    const ids: number[] = [];
+    const offsets: number[] = [];
+    for (let record = 0; record + header <= bytes.byteLength; record += header + Math.min(view.getUint32(record + f.usedMapCnt.at, little), MAX_MAP_IDS) * 4) {
+      ids.push(view.getUint32(record + f.id.at, little));
+      offsets.push(record);
+    }
+    return { ids, decode: (index) => this.#decode(bytes, view, offsets[index]!) };
+  }
+
+  /** Decodes the record at `record`: fills a `bpf_prog_info` from it and decodes that. */
+  #decode(bytes: Uint8Array, view: DataView, record: number): IteratedProgram {
     const little = HOST_LITTLE_ENDIAN;
     const f = this.#f;
     const header = this.#plan.size;
     const info = this.#info;
     const out = this.#infoView;
-    const jitedSum = this.#jitedSum.at;
     const stats = this.#stats.at;
-    const u32 = (record: number, placed: Placed) => view.getUint32(record + placed.at, little);
-    const nonZero64 = (record: number, placed: Placed) => (view.getUint32(record + placed.at, little) | view.getUint32(record + placed.at + 4, little)) !== 0;
+    const u32 = (placed: Placed) => view.getUint32(record + placed.at, little);
+    const nonZero64 = (placed: Placed) => (view.getUint32(record + placed.at, little) | view.getUint32(record + placed.at + 4, little)) !== 0;
     // Copies bytes from the record into the info: 64-bit values move without becoming bigints.
     const copy = (from: number, to: number, length: number) => {
-      for (let i = 0; i < length; i++) info[to + i] = bytes[from + i]!;
+      for (let i = 0; i < length; i++) info[to + i] = bytes[record + from + i]!;
     };
-    for (let record = 0; record + header <= bytes.byteLength; ) {
-      const mapCount = Math.min(u32(record, f.usedMapCnt), MAX_MAP_IDS);
-      const mapIds = new Array<number>(mapCount);
-      for (let i = 0; i < mapCount; i++) mapIds[i] = view.getUint32(record + header + i * 4, little);
-      const funcCnt = u32(record, f.funcCnt);
-      const nrLinfo = u32(record, f.nrLinfo);
-      info.fill(0);
-      out.setUint32(AT.type, u32(record, f.type), little);
-      out.setUint32(AT.id, u32(record, f.id), little);
-      copy(record + f.tag.at, AT.tag, 8);
-      out.setUint32(AT.jited_prog_len, funcCnt > 0 ? view.getUint32(record + jitedSum, little) : u32(record, f.jitedLen), little);
-      out.setUint32(AT.xlated_prog_len, u32(record, f.len) * 8, little);
-      copy(record + f.loadTime.at, AT.load_time, 8);
-      out.setUint32(AT.created_by_uid, u32(record, f.uid), little);
-      out.setUint32(AT.nr_map_ids, u32(record, f.usedMapCnt), little);
-      copy(record + f.name.at, AT.name, 16);
-      // gpl_compatible is bit 0 of its word.
-      out.setUint32(AT.gpl_compatible, readNumber(view, record, f.gpl, little), little);
-      out.setUint32(AT.nr_jited_ksyms, funcCnt || 1, little);
-      out.setUint32(AT.nr_jited_func_lens, funcCnt || 1, little);
-      out.setUint32(AT.btf_id, u32(record, f.btfId), little);
-      out.setUint32(AT.func_info_rec_size, FUNC_INFO_SIZE, little);
-      out.setUint32(AT.nr_func_info, u32(record, f.funcInfoCnt), little);
-      out.setUint32(AT.nr_line_info, nrLinfo, little);
-      out.setUint32(AT.line_info_rec_size, LINE_INFO_SIZE, little);
-      out.setUint32(AT.jited_line_info_rec_size, 8, little);
-      out.setUint32(AT.nr_jited_line_info, nonZero64(record, f.jitedLinfo) ? nrLinfo : 0, little);
-      out.setUint32(AT.nr_prog_tags, funcCnt || 1, little);
-      copy(record + stats, AT.run_cnt, 8);
-      copy(record + stats + 8, AT.run_time_ns, 8);
-      copy(record + stats + 16, AT.recursion_misses, 8);
-      out.setUint32(AT.verified_insns, u32(record, f.verifiedInsns), little);
-      out.setUint32(AT.attach_btf_obj_id, u32(record, f.attachBtfObjId), little);
-      out.setUint32(AT.attach_btf_id, u32(record, f.attachBtfId), little);
-      yield {
-        info: decodeProgInfo(info, { length: this.#infoLength }),
-        mapIds,
-        pages: readNumber(view, record, f.pages, little),
-        firstFuncTypeId: u32(record, f.firstFuncTypeId),
-        needsDescriptor: nonZero64(record, f.offload) || funcCnt > MAX_FUNCS,
-      };
-      record += header + mapCount * 4;
-    }
+    const mapCount = Math.min(u32(f.usedMapCnt), MAX_MAP_IDS);
+    const mapIds = new Array<number>(mapCount);
+    for (let i = 0; i < mapCount; i++) mapIds[i] = view.getUint32(record + header + i * 4, little);
+    const funcCnt = u32(f.funcCnt);
+    const nrLinfo = u32(f.nrLinfo);
+    info.fill(0);
+    out.setUint32(AT.type, u32(f.type), little);
+    out.setUint32(AT.id, u32(f.id), little);
+    copy(f.tag.at, AT.tag, 8);
+    out.setUint32(AT.jited_prog_len, funcCnt > 0 ? view.getUint32(record + this.#jitedSum.at, little) : u32(f.jitedLen), little);
+    out.setUint32(AT.xlated_prog_len, u32(f.len) * 8, little);
+    copy(f.loadTime.at, AT.load_time, 8);
+    out.setUint32(AT.created_by_uid, u32(f.uid), little);
+    out.setUint32(AT.nr_map_ids, u32(f.usedMapCnt), little);
+    copy(f.name.at, AT.name, 16);
+    // gpl_compatible is bit 0 of its word.
+    out.setUint32(AT.gpl_compatible, readNumber(view, record, f.gpl, little), little);
+    out.setUint32(AT.nr_jited_ksyms, funcCnt || 1, little);
+    out.setUint32(AT.nr_jited_func_lens, funcCnt || 1, little);
+    out.setUint32(AT.btf_id, u32(f.btfId), little);
+    out.setUint32(AT.func_info_rec_size, FUNC_INFO_SIZE, little);
+    out.setUint32(AT.nr_func_info, u32(f.funcInfoCnt), little);
+    out.setUint32(AT.nr_line_info, nrLinfo, little);
+    out.setUint32(AT.line_info_rec_size, LINE_INFO_SIZE, little);
+    out.setUint32(AT.jited_line_info_rec_size, 8, little);
+    out.setUint32(AT.nr_jited_line_info, nonZero64(f.jitedLinfo) ? nrLinfo : 0, little);
+    out.setUint32(AT.nr_prog_tags, funcCnt || 1, little);
+    copy(stats, AT.run_cnt, 8);
+    copy(stats + 8, AT.run_time_ns, 8);
+    copy(stats + 16, AT.recursion_misses, 8);
+    out.setUint32(AT.verified_insns, u32(f.verifiedInsns), little);
+    out.setUint32(AT.attach_btf_obj_id, u32(f.attachBtfObjId), little);
+    out.setUint32(AT.attach_btf_id, u32(f.attachBtfId), little);
+    return {
+      info: decodeProgInfo(info, { length: this.#infoLength }),
+      mapIds,
+      pages: readNumber(view, record, f.pages, little),
+      firstFuncTypeId: u32(f.firstFuncTypeId),
+      needsDescriptor: nonZero64(f.offload) || funcCnt > MAX_FUNCS,
+    };
   }
 }
