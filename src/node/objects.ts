@@ -25,7 +25,7 @@ import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
 import { bpfCall } from "./syscall.js";
-import { iterateMaps, iteratePrograms, type WalkMethod } from "./iter/listing.js";
+import { isIteratorObject, iterateMaps, iteratePrograms, type WalkMethod } from "./iter/listing.js";
 
 /** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
 export interface ProgramDetails {
@@ -501,7 +501,8 @@ const BATCH = 256;
  * inspector's fdinfo file serves it with one read; the batch ends with that file closed too, so
  * nothing is open while the caller holds a batch's objects, and leaving the loop early leaks
  * nothing. Per object: get-next-id, get-fd-by-id, what `read` does, and close, with reused attrs.
- * Given `ids` (from an iterator), the walk opens those instead of asking for each next id.
+ * Given `ids` (from an iterator), the walk opens those instead of asking for each next id. The
+ * programs and maps this process made to run iterators are left out.
  */
 function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: number) => T, ids?: Iterator<number>): Generator<T, void, undefined> {
   const nextAttr = newAttr();
@@ -536,6 +537,7 @@ function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: numb
           }
           id = nextView.getUint32(ID_ATTR.next_id.offset, HOST_LITTLE_ENDIAN);
         }
+        if (isIteratorObject(kind, id)) continue;
         fdView.setUint32(ID_ATTR.prog_id.offset, id, HOST_LITTLE_ENDIAN);
         let raw: number;
         try {

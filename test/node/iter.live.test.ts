@@ -7,8 +7,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
-import { Assembler, enableStats, loadProgram, maps, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
+import { BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
+import { Assembler, createMap, enableStats, loadProgram, links, maps, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
 import { createLiveObjects, type LiveObjects } from "../cli/live-objects.js";
 import { haveBpftool } from "../support/bpftool.js";
 import { checkFdLeaks } from "../support/fds.js";
@@ -115,6 +115,8 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     assert.deepEqual([...maps({ via: "iterator" })].filter((map) => map.info.name === "bpftypes_iter"), []);
     assert.deepEqual([...programs({ via: "descriptors" })].filter((program) => program.name === "bpftypes_iter"), []);
     assert.deepEqual([...maps({ via: "descriptors" })].filter((map) => map.info.name === "bpftypes_iter"), []);
+    // Nor the links that ran them (iterator links to bpf_prog or bpf_map targets).
+    assert.deepEqual([...links()].filter((link) => ["bpf_prog", "bpf_map"].includes(link.strings["target_name"] ?? "")), []);
   });
 });
 
@@ -143,10 +145,14 @@ describe("a wrong layout is caught against the kernel's own answer", { skip: liv
 
   for (const [kind, field] of [
     ["programs", "bpf_prog_aux.id"],
-    ["maps", "bpf_map.key_size"],
+    ["programs", "bpf_prog.jited_len"],
+    ["maps", "bpf_map.id"],
+    ["maps", "bpf_map.max_entries"],
   ] as const) {
-    test(`${kind}: "iterator" refuses with a reason; "auto" walks by descriptors and is right`, () => {
+    test(`${kind} with ${field} misplaced: "iterator" refuses with a reason; "auto" walks by descriptors and is right`, () => {
+      // Something to check against: the cache is saved only once a first object read true.
       using _prog = loadWithFunctions(0, "bpft_layout");
+      using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_layout" });
       const refused = walkWithWrongCache(kind, "iterator", field);
       assert.notEqual(refused.status, 0);
       const reason = refused.stderr.split("\n").find((line) => line.startsWith("IteratorUnavailableError:"));

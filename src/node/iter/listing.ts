@@ -27,6 +27,25 @@ export class IteratorUnavailableError extends Error {
   override readonly name = "IteratorUnavailableError";
 }
 
+/**
+ * Ids of the programs and maps this process made to run iterators. The kernel frees them only
+ * after a grace period, so a walk soon after may still meet them; walks leave them out. Ids are
+ * not reused soon, so the few hundred most recent are enough.
+ */
+const ownIds = { prog: new Set<number>(), map: new Set<number>(), link: new Set<number>() };
+const OWN_IDS_KEPT = 256;
+
+function rememberOwn(kind: keyof typeof ownIds, id: number): void {
+  const ids = ownIds[kind];
+  ids.add(id);
+  if (ids.size > OWN_IDS_KEPT) ids.delete(ids.values().next().value!);
+}
+
+/** Whether `id` is a program, map or link this process made to run an iterator (walks leave those out). */
+export function isIteratorObject(kind: string, id: number): boolean {
+  return Object.hasOwn(ownIds, kind) && ownIds[kind as keyof typeof ownIds].has(id);
+}
+
 let kernelTypes: CachedKernelTypes | undefined;
 let programIterator: ProgramIterator | undefined;
 let mapIterator: MapIterator | undefined;
@@ -63,7 +82,7 @@ export interface ProgramWalkParts {
 /** Every program through a BPF iterator (or, in `auto` mode, by descriptors when that is not possible). */
 export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, parts: ProgramWalkParts): Generator<ProgramDetails, void, undefined> {
   let records: IteratorRecords<IteratedProgram>;
-  let ownId: number;
+
   try {
     if (!inInitialUserNamespace()) throw new IteratorUnavailableError("reading programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
     programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus());
@@ -71,11 +90,13 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
     const percpu = createMap({ mapType: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, name: "bpftypes_iter" });
     let output;
     try {
+      rememberOwn("map", objectId(percpu, "bpf_map_info"));
       output = runIterator(runningKernelTypes(), "bpf_prog", programIterator.assemble(percpu.fd));
     } finally {
       percpu.close();
     }
-    ownId = output.progId;
+    rememberOwn("prog", output.progId);
+    rememberOwn("link", output.linkId);
     records = programIterator.records(output.bytes);
   } catch (error) {
     if (method === "iterator") throw asUnavailable(error, "programs");
@@ -84,7 +105,7 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
     return;
   }
   const pageSize = kernelPageSize();
-  const mismatch = checkFirst("prog", new Set([ownId]), records, (program) => {
+  const mismatch = checkFirst("prog", records, (program) => {
     if (program.needsDescriptor) return undefined;
     const truth = parts.byId(program.info.id ?? 0);
     return truth && firstDifference(toDetails(program, options, pageSize, parts), truth);
@@ -96,7 +117,7 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
   }
   for (let index = 0; index < records.ids.length; index++) {
     const id = records.ids[index]!;
-    if (id === ownId) continue;
+    if (ownIds.prog.has(id)) continue;
     const program = records.decode(index);
     if (program.needsDescriptor) {
       const details = parts.byId(id);
@@ -111,10 +132,10 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
  * field through its descriptor (`compare` says how it differs, if it does). Returns what is wrong,
  * or undefined; when all is right, what the program was written from is saved for this boot.
  */
-function checkFirst<T>(kind: "prog" | "map", own: ReadonlySet<number>, records: IteratorRecords<T>, compare: (record: T) => string | undefined): string | undefined {
+function checkFirst<T>(kind: "prog" | "map", records: IteratorRecords<T>, compare: (record: T) => string | undefined): string | undefined {
   let first: number | undefined = 0;
   do first = getNextId(kind, first);
-  while (first !== undefined && own.has(first));
+  while (first !== undefined && ownIds[kind].has(first));
   if (first === undefined) return undefined;
   const index = records.ids.indexOf(first);
   const record = index < 0 ? undefined : records.decode(index);
@@ -207,19 +228,26 @@ export interface MapWalkParts {
 export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator<MapDetails, void, undefined> {
   let records: IteratorRecords<IteratedMap>;
   const hostOps = new Map<number, bigint>();
-  const own = new Set<number>();
+  const referenceIds = new Set<number>();
   try {
     const types = runningKernelTypes();
     mapIterator ??= new MapIterator(types);
     const references = [BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY].map((mapType) => createMap({ mapType, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpftypes_iter" }));
     try {
-      for (const reference of references) own.add(objectId(reference, "bpf_map_info"));
-      records = mapIterator.records(runIterator(types, "bpf_map", mapIterator.insns).bytes);
+      for (const reference of references) {
+        const id = objectId(reference, "bpf_map_info");
+        referenceIds.add(id);
+        rememberOwn("map", id);
+      }
+      const output = runIterator(types, "bpf_map", mapIterator.insns);
+      rememberOwn("prog", output.progId);
+      rememberOwn("link", output.linkId);
+      records = mapIterator.records(output.bytes);
     } finally {
       for (const reference of references) reference.close();
     }
     records.ids.forEach((id, index) => {
-      if (!own.has(id)) return;
+      if (!referenceIds.has(id)) return;
       const reference = records.decode(index);
       hostOps.set(reference.info.type ?? 0, reference.ops);
     });
@@ -231,9 +259,9 @@ export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator
   }
   const indexOf = new Map<number, number>();
   records.ids.forEach((id, index) => {
-    if (!own.has(id)) indexOf.set(id, index);
+    if (!ownIds.map.has(id)) indexOf.set(id, index);
   });
-  const mismatch = checkFirst("map", own, records, (map) => {
+  const mismatch = checkFirst("map", records, (map) => {
     if (needsDescriptor(map, hostOps)) return undefined;
     const truth = parts.byId(map.info.id ?? 0);
     return truth && firstInfoDifference(map.info, truth.info);

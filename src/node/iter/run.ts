@@ -22,6 +22,8 @@ export interface IterOutput {
   readonly bytes: Uint8Array;
   /** The id of the iterator program itself (a program walk skips it). */
   readonly progId: number;
+  /** The id of the link that ran it (a link walk skips it). */
+  readonly linkId: number;
 }
 
 /** `union bpf_attr` for BPF_ITER_CREATE: `iter_create.link_fd` at 0 (and `flags` at 4, left 0). */
@@ -43,11 +45,12 @@ export function runIterator(btf: KernelTypes, target: IterTarget, insns: Uint8Ar
     const progId = objectId(prog, "bpf_prog_info");
     const link = createLink({ prog, target: 0, attachType: BPF_TRACE_ITER });
     try {
+      const linkId = objectId(link, "bpf_link_info");
       const attr = newAttr();
       putU32(attr, ITER_LINK_FD, link.fd);
       const iter = new BpfFd(bpfCall("BPF_ITER_CREATE", attr, [], { doing: `opening a ${target} iterator` }), "object");
       try {
-        return { bytes: readAll(iter.fd), progId };
+        return { bytes: readAll(iter.fd), progId, linkId };
       } finally {
         iter.close();
       }
@@ -59,8 +62,8 @@ export function runIterator(btf: KernelTypes, target: IterTarget, insns: Uint8Ar
   }
 }
 
-/** The id of the program or map behind `fd`, from its info. */
-export function objectId(fd: BpfFd, struct: "bpf_prog_info" | "bpf_map_info"): number {
+/** The id of the program, map or link behind `fd`, from its info. */
+export function objectId(fd: BpfFd, struct: "bpf_prog_info" | "bpf_map_info" | "bpf_link_info"): number {
   const info = new Uint8Array(infoLayouts[struct].size);
   getInfoRaw(fd, info);
   return getU32(info, fieldOffset(struct, "id"));
