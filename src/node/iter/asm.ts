@@ -22,6 +22,8 @@ const X = 0x08;
 const ADD = 0x00;
 const SUB = 0x10;
 const LSH = 0x60;
+const RSH = 0x70;
+const AND = 0x50;
 const MOV = 0xb0;
 /** Jump operations. */
 const JA = 0x00;
@@ -89,6 +91,14 @@ export class Assembler {
   /** `dst -= src`. */
   sub(dst: Reg, src: Reg): this {
     return this.#emit(ALU64 | SUB | X, dst, src, 0, 0);
+  }
+  /** `dst >>= imm` (logical). */
+  rshImm(dst: Reg, imm: number): this {
+    return this.#emit(ALU64 | RSH | K, dst, 0, 0, imm);
+  }
+  /** `dst &= imm`. */
+  andImm(dst: Reg, imm: number): this {
+    return this.#emit(ALU64 | AND | K, dst, 0, 0, imm);
   }
   /** `dst <<= imm`. */
   lshImm(dst: Reg, imm: number): this {

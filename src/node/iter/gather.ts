@@ -2,7 +2,7 @@
 // its stack: fields are named by struct and member, placed by the running kernel's BTF, and copies
 // of nearby fields merged into one bpf_probe_read_kernel() each.
 
-import { Assembler, HELPER, type Reg } from "./asm.js";
+import { Assembler, HELPER, type Reg, type Size } from "./asm.js";
 import type { KernelField, KernelTypes } from "./kernel-btf.js";
 
 /** The record lives in the program's 512-byte stack frame, from its bottom. */
@@ -33,18 +33,14 @@ interface Range {
   at: number;
 }
 
-/** Fields closer than this many bytes are read in one copy. */
-const MERGE_GAP = 24;
-
 /**
- * Collects the fields to copy, then lays out the record and emits the copying code. Fields and
- * sources are added first; {@link layout} fixes every `at`.
+ * Collects the fields to copy, then lays out where they land on the stack and emits the copying
+ * code. Fields and sources are added first; {@link layout} fixes every `at`.
  */
 export class GatherPlan {
   readonly #btf: KernelTypes;
   readonly #sources: Source[] = [];
-  readonly #slots: { size: number; placed: { at: number } }[] = [];
-  #size = 0;
+  #end = 0;
   #ranges = new Map<Source, Range[]>();
 
   constructor(btf: KernelTypes, rootStruct: string) {
@@ -74,21 +70,17 @@ export class GatherPlan {
     return target;
   }
 
-  /** Reserves `size` bytes of the record that the program fills itself (sums, arrays). */
-  slot(size: number): { at: number } {
-    const placed = { at: -1 };
-    this.#slots.push({ size, placed });
-    return placed;
+  /** Where the copies end (a record offset), once laid out. */
+  get end(): number {
+    return this.#end;
   }
 
-  /** Bytes of the record. */
-  get size(): number {
-    return this.#size;
-  }
-
-  /** Places every field and slot. Pointers land 8-byte aligned, since the program loads them from the stack. */
-  layout(): void {
-    let at = 0;
+  /**
+   * Places the copies from record offset `start` on, reading fields closer than `mergeGap` bytes in
+   * one copy. Every field keeps its alignment (modulo 8), since the program loads them from the stack.
+   */
+  layout(start: number, mergeGap: number): void {
+    let at = start;
     for (const source of this.#sources) {
       const sorted = [...source.fields].sort((a, b) => a.field.offset - b.field.offset);
       const ranges: Range[] = [];
@@ -96,7 +88,7 @@ export class GatherPlan {
         const start = placed.field.offset;
         const end = start + Math.max(placed.field.size, Math.ceil((placed.field.bit + placed.field.bits) / 8));
         const last = ranges.at(-1);
-        if (last && start <= last.end + MERGE_GAP) last.end = Math.max(last.end, end);
+        if (last && start <= last.end + mergeGap) last.end = Math.max(last.end, end);
         else ranges.push({ start, end, at: 0 });
       }
       for (const range of ranges) {
@@ -111,13 +103,8 @@ export class GatherPlan {
       }
       this.#ranges.set(source, ranges);
     }
-    for (const slot of this.#slots) {
-      at = (at + 7) & ~7;
-      slot.placed.at = at;
-      at += slot.size;
-    }
-    this.#size = (at + 7) & ~7;
-    if (this.#size > FRAME) throw new Error(`gathering: a record of ${this.#size} bytes does not fit the ${FRAME}-byte stack`);
+    this.#end = (at + 7) & ~7;
+    if (this.#end > FRAME) throw new Error(`gathering: copies up to ${this.#end} bytes do not fit the ${FRAME}-byte stack`);
   }
 
   /** Stack offset (from r10) of record offset `at`. */
@@ -126,11 +113,10 @@ export class GatherPlan {
   }
 
   /**
-   * Emits: zero the record, then for each source its copies (a source reached through a null
-   * pointer reads as zeros: the helper clears its buffer when a read faults).
+   * Emits, for each source, its copies (a source reached through a null pointer reads as zeros:
+   * the helper clears its buffer when a read faults).
    */
   emitCopies(asm: Assembler): void {
-    for (let at = 0; at < this.#size; at += 8) asm.storeImm(8, 10, GatherPlan.stack(at), 0);
     for (const source of this.#sources) {
       for (const range of this.#ranges.get(source) ?? []) {
         asm.mov(1, 10).addImm(1, GatherPlan.stack(range.at));
@@ -150,6 +136,22 @@ export interface IteratorRecords<T> {
   readonly ids: readonly number[];
   /** Decodes record `index` (0-based, as in `ids`). */
   decode(index: number): T;
+}
+
+/** Emits stores of zero over record bytes [from, to) (both multiples of 8). */
+export function emitZero(asm: Assembler, from: number, to: number): void {
+  for (let at = from; at < to; at += 8) asm.storeImm(8, 10, GatherPlan.stack(at), 0);
+}
+
+/**
+ * Emits a copy of a gathered field (whole, not a bitfield) to record offset `to`, in the widest
+ * steps both places are aligned for: the verifier refuses a misaligned stack access.
+ */
+export function emitMove(asm: Assembler, from: Placed, to: number): void {
+  const size = from.field.size;
+  let step: Size = 8;
+  while (step > 1 && (size % step !== 0 || from.at % step !== 0 || to % step !== 0)) step = (step / 2) as Size;
+  for (let done = 0; done < size; done += step) asm.load(step, 0, 10, GatherPlan.stack(from.at + done)).store(step, 10, GatherPlan.stack(to + done), 0);
 }
 
 /** Register holding the seq_file the records are written to. */
@@ -172,28 +174,4 @@ export function emitWrite(asm: Assembler, size: number): void {
 /** The end of every iterator program: label `done`, return 0. */
 export function emitEpilogue(asm: Assembler): void {
   asm.label("done").movImm(0, 0).exit();
-}
-
-/** Reads a copied field from a record: unsigned, of the field's size (up to 4 bytes) or a bitfield. */
-export function readNumber(view: DataView, record: number, placed: Placed, little: boolean): number {
-  const { field } = placed;
-  const at = record + placed.at;
-  if (field.bits > 0) {
-    // Bitfields are read from the bytes that hold them, first bit counted from the lowest address on little-endian hosts.
-    let word = 0;
-    const bytes = Math.ceil((field.bit + field.bits) / 8);
-    for (let i = 0; i < bytes; i++) word += view.getUint8(at + i) * 2 ** (8 * (little ? i : bytes - 1 - i));
-    const shift = little ? field.bit : bytes * 8 - field.bit - field.bits;
-    return Math.floor(word / 2 ** shift) % 2 ** field.bits;
-  }
-  switch (field.size) {
-    case 1:
-      return view.getUint8(at);
-    case 2:
-      return view.getUint16(at, little);
-    case 4:
-      return view.getUint32(at, little);
-    default:
-      throw new Error(`gathering: a ${field.size}-byte field read as a number`);
-  }
 }

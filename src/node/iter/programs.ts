@@ -1,12 +1,12 @@
 // Every program's `bpf_prog_info` from one BPF iterator: the program copies, for each loaded
-// program, the kernel fields BPF_OBJ_GET_INFO_BY_FD reads, and this module fills a `bpf_prog_info`
-// from them the way that command does (Linux 6.x's bpf_prog_get_info_by_fd), then decodes it with
-// the core's decoder. No descriptor is opened per program.
+// program, the kernel fields BPF_OBJ_GET_INFO_BY_FD reads and fills a `bpf_prog_info` from them the
+// way that command does (Linux 6.x's bpf_prog_get_info_by_fd); the walk decodes it with the core's
+// decoder. No descriptor is opened per program.
 
 import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
-import { emitEpilogue, emitPrologue, emitWrite, GatherPlan, readNumber, SEQ, type IteratorRecords, type Placed } from "./gather.js";
+import { emitEpilogue, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
 
 /** The kernel's MAX_USED_MAPS: a program uses at most this many maps. */
@@ -36,18 +36,16 @@ export interface IteratedProgram {
 }
 
 const INFO = infoLayouts.bpf_prog_info;
-/** Offsets of the `bpf_prog_info` fields filled here. */
-const AT = Object.fromEntries(
-  [
-    "type", "id", "tag", "jited_prog_len", "xlated_prog_len", "load_time", "created_by_uid", "nr_map_ids", "name", "gpl_compatible",
-    "nr_jited_ksyms", "nr_jited_func_lens", "btf_id", "func_info_rec_size", "nr_func_info", "nr_line_info", "line_info_rec_size",
-    "jited_line_info_rec_size", "nr_jited_line_info", "nr_prog_tags", "run_cnt", "run_time_ns", "recursion_misses", "verified_insns",
-    "attach_btf_obj_id", "attach_btf_id",
-  ].map((name) => [name, fieldOffset("bpf_prog_info", name)]),
-) as Readonly<Record<string, number>> as Readonly<Record<"type" | "id" | "tag" | "jited_prog_len" | "xlated_prog_len" | "load_time" | "created_by_uid" | "nr_map_ids" | "name" | "gpl_compatible" | "nr_jited_ksyms" | "nr_jited_func_lens" | "btf_id" | "func_info_rec_size" | "nr_func_info" | "nr_line_info" | "line_info_rec_size" | "jited_line_info_rec_size" | "nr_jited_line_info" | "nr_prog_tags" | "run_cnt" | "run_time_ns" | "recursion_misses" | "verified_insns" | "attach_btf_obj_id" | "attach_btf_id", number>>;
-/** `sizeof(struct bpf_func_info)` and `sizeof(struct bpf_line_info)`, which the kernel reports in every info. */
-const FUNC_INFO_SIZE = infoLayouts.bpf_func_info.size;
-const LINE_INFO_SIZE = infoLayouts.bpf_line_info.size;
+const at = (name: string): number => fieldOffset("bpf_prog_info", name);
+
+/**
+ * A record: a `bpf_prog_info` filled as the kernel fills it, then what the walk needs beyond it,
+ * then (in a second write) the ids of the maps the program uses.
+ */
+const EXTRA = { pages: INFO.size, firstFuncTypeId: INFO.size + 4, funcCnt: INFO.size + 8, offload: INFO.size + 16 } as const;
+const HEADER = INFO.size + 24;
+/** Room the run-counter code needs: a map key, pptrs[0], and an address read back or three counters. */
+const SCRATCH = 40;
 
 /** The fields of `struct bpf_prog` and what it points to that BPF_OBJ_GET_INFO_BY_FD reads. */
 function planFields(plan: GatherPlan) {
@@ -83,21 +81,21 @@ function planFields(plan: GatherPlan) {
 
 type ProgFields = ReturnType<typeof planFields>;
 
-/** The iterator program over `bpf_prog` and the reader of its records, for the running kernel. */
+/**
+ * The iterator program over `bpf_prog`, and the reader of its records, for the running kernel. The
+ * program fills each record's `bpf_prog_info` the way Linux 6.x's bpf_prog_get_info_by_fd does,
+ * so the walk only decodes it with the core's decoder.
+ */
 export class ProgramIterator {
   readonly #plan: GatherPlan;
   readonly #f: ProgFields;
   readonly #cpus: readonly number[];
   /** Offsets the program reads beyond the planned copies. */
   readonly #kernel: { readonly counters: readonly KernelField[]; readonly mapId: number; readonly jitedLen: number; readonly pptrs: number };
-  /** Record slots the program fills itself. */
-  readonly #jitedSum: { at: number };
-  readonly #stats: { at: number };
-  readonly #scratch: { at: number };
+  /** Where the run-counter code keeps its numbers (a record offset). */
+  readonly #scratch: number;
   /** How many bytes of `bpf_prog_info` this kernel fills (its struct's size, at most ours). */
   readonly #infoLength: number;
-  readonly #info = new Uint8Array(INFO.size);
-  readonly #infoView = new DataView(this.#info.buffer);
 
   /** Plans the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
   constructor(btf: KernelTypes, cpus: readonly number[]) {
@@ -106,18 +104,17 @@ export class ProgramIterator {
     const f = planFields(plan);
     const words = [f.usedMapCnt, f.funcCnt, f.nrLinfo, f.type, f.id, f.jitedLen, f.len, f.uid, f.btfId, f.funcInfoCnt, f.verifiedInsns, f.attachBtfObjId, f.attachBtfId, f.firstFuncTypeId];
     const eights = [f.loadTime, f.offload, f.jitedLinfo, f.stats, f.func, f.usedMaps];
-    if (words.some((p) => p.field.size !== 4) || eights.some((p) => p.field.size !== 8) || f.tag.field.size !== 8 || f.name.field.size !== 16) {
+    if (words.some((p) => p.field.size !== 4) || eights.some((p) => p.field.size !== 8) || f.tag.field.size !== 8 || f.name.field.size !== 16 || f.pages.field.size !== 2 || f.gpl.field.bits !== 1) {
       throw new KernelBtfError("the running kernel's struct bpf_prog or bpf_prog_aux has fields of other sizes than this reader expects");
     }
     const counters = ["cnt", "nsecs", "misses"].map((name) => btf.field("bpf_prog_stats", name));
     if (counters.some((field) => field.size !== 8 || field.offset + 8 > 24)) throw new KernelBtfError("the running kernel's struct bpf_prog_stats is laid out differently than expected");
     this.#kernel = { counters, mapId: btf.field("bpf_map", "id").offset, jitedLen: btf.field("bpf_prog", "jited_len").offset, pptrs: btf.field("bpf_array", "pptrs").offset };
-    this.#jitedSum = plan.slot(8);
-    this.#stats = plan.slot(24);
-    this.#scratch = plan.slot(56);
-    plan.layout();
-    // The map ids are written in a second part after the header, in the header's place, with a pointer after them.
-    if (MAX_MAP_IDS * 4 + 8 > plan.size) throw new Error("gathering: the program record is too small to hold the map ids");
+    // Copies land after the header; merging nearby fields into one copy only while the stack has room.
+    plan.layout(HEADER, 8);
+    if (plan.end + SCRATCH > FRAME) plan.layout(HEADER, 0);
+    this.#scratch = plan.end;
+    if (this.#scratch + SCRATCH > FRAME) throw new KernelBtfError("the running kernel's program structs are too scattered for one stack frame");
     this.#plan = plan;
     this.#f = f;
     this.#cpus = cpus;
@@ -128,29 +125,75 @@ export class ProgramIterator {
   assemble(percpuMapFd: number): Uint8Array {
     const asm = new Assembler();
     emitPrologue(asm);
+    emitZero(asm, 0, HEADER);
     this.#plan.emitCopies(asm);
-    this.#emitJitedSum(asm);
+    this.#emitInfo(asm);
+    this.#emitJitedLength(asm);
     this.#emitRunCounters(asm, percpuMapFd);
-    emitWrite(asm, this.#plan.size);
+    emitWrite(asm, HEADER);
     this.#emitMapIds(asm);
     emitEpilogue(asm);
     return asm.assemble();
   }
 
-  /** The jited length of a program with functions: the sum of prog->aux->func[i]->jited_len. */
-  #emitJitedSum(asm: Assembler): void {
+  /** The fields of `bpf_prog_info` that are kernel fields as they are, or simple functions of them. */
+  #emitInfo(asm: Assembler): void {
+    const f = this.#f;
+    const S = GatherPlan.stack;
+    for (const [name, from] of [
+      ["type", f.type],
+      ["id", f.id],
+      ["tag", f.tag],
+      ["load_time", f.loadTime],
+      ["created_by_uid", f.uid],
+      ["nr_map_ids", f.usedMapCnt],
+      ["name", f.name],
+      ["btf_id", f.btfId],
+      ["nr_func_info", f.funcInfoCnt],
+      ["nr_line_info", f.nrLinfo],
+      ["verified_insns", f.verifiedInsns],
+      ["attach_btf_obj_id", f.attachBtfObjId],
+      ["attach_btf_id", f.attachBtfId],
+    ] as const) {
+      emitMove(asm, from, at(name));
+    }
+    emitMove(asm, f.firstFuncTypeId, EXTRA.firstFuncTypeId);
+    emitMove(asm, f.funcCnt, EXTRA.funcCnt);
+    emitMove(asm, f.offload, EXTRA.offload);
+    asm.load(2, 0, 10, S(f.pages.at)).store(4, 10, S(EXTRA.pages), 0);
+    // gpl_compatible: one bit of prog's flags, to bit 0 of its info word.
+    asm.load(1, 0, 10, S(f.gpl.at)).rshImm(0, f.gpl.field.bit).andImm(0, 1).store(4, 10, S(at("gpl_compatible")), 0);
+    // xlated_prog_len: the instruction count times 8 bytes.
+    asm.load(4, 0, 10, S(f.len.at)).lshImm(0, 3).store(4, 10, S(at("xlated_prog_len")), 0);
+    asm.storeImm(4, 10, S(at("func_info_rec_size")), infoLayouts.bpf_func_info.size);
+    asm.storeImm(4, 10, S(at("line_info_rec_size")), infoLayouts.bpf_line_info.size);
+    asm.storeImm(4, 10, S(at("jited_line_info_rec_size")), 8);
+    // nr_jited_line_info: the line count when the jit kept a line table.
+    asm.load(8, 0, 10, S(f.jitedLinfo.at)).jumpIfEqual(0, 0, "no_jited_lines");
+    asm.load(4, 0, 10, S(f.nrLinfo.at)).store(4, 10, S(at("nr_jited_line_info")), 0).label("no_jited_lines");
+    // One jited symbol, function length and tag per function, or one for a program without functions.
+    asm.load(4, 0, 10, S(f.funcCnt.at)).jumpIfEqual(0, 0, "one_function").jump("functions_counted");
+    asm.label("one_function").movImm(0, 1).label("functions_counted");
+    for (const name of ["nr_jited_ksyms", "nr_jited_func_lens", "nr_prog_tags"]) asm.store(4, 10, S(at(name)), 0);
+  }
+
+  /** jited_prog_len: prog->jited_len, or for a program with functions the sum of prog->aux->func[i]->jited_len. */
+  #emitJitedLength(asm: Assembler): void {
     const S = GatherPlan.stack;
     const f = this.#f;
-    const scratch = this.#scratch.at;
-    const sum = S(this.#jitedSum.at);
-    asm.load(4, 9, 10, S(f.funcCnt.at)).jumpIfEqual(9, 0, "funcs_done");
+    const pointer = S(this.#scratch);
+    const length = S(this.#scratch + 8);
+    const total = S(at("jited_prog_len"));
+    asm.load(4, 9, 10, S(f.funcCnt.at)).jumpIfEqual(9, 0, "no_functions");
     for (let i = 0; i < MAX_FUNCS; i++) {
-      asm.jumpIfAtMost(9, i, "funcs_done");
-      asm.mov(1, 10).addImm(1, S(scratch)).movImm(2, 8).load(8, 3, 10, S(f.func.at)).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
-      asm.mov(1, 10).addImm(1, S(scratch + 8)).movImm(2, 4).load(8, 3, 10, S(scratch)).addImm(3, this.#kernel.jitedLen).call(HELPER.BPF_FUNC_probe_read_kernel);
-      asm.load(4, 1, 10, S(scratch + 8)).load(8, 2, 10, sum).add(2, 1).store(8, 10, sum, 2);
+      asm.jumpIfAtMost(9, i, "jited_done");
+      asm.mov(1, 10).addImm(1, pointer).movImm(2, 8).load(8, 3, 10, S(f.func.at)).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
+      asm.mov(1, 10).addImm(1, length).movImm(2, 4).load(8, 3, 10, pointer).addImm(3, this.#kernel.jitedLen).call(HELPER.BPF_FUNC_probe_read_kernel);
+      asm.load(4, 1, 10, length).load(4, 2, 10, total).add(2, 1).store(4, 10, total, 2);
     }
-    asm.label("funcs_done");
+    asm.jump("jited_done");
+    asm.label("no_functions").load(4, 0, 10, S(f.jitedLen.at)).store(4, 10, total, 0);
+    asm.label("jited_done");
   }
 
   /**
@@ -161,12 +204,13 @@ export class ProgramIterator {
    */
   #emitRunCounters(asm: Assembler, percpuMapFd: number): void {
     const S = GatherPlan.stack;
-    const scratch = this.#scratch.at;
-    const spill = S(scratch);
-    const number = S(scratch + 8);
-    const pptr = S(scratch + 16);
-    const key = S(scratch + 24);
-    const counters = S(scratch + 32);
+    const key = S(this.#scratch);
+    const pptr = S(this.#scratch + 8);
+    const spill = S(this.#scratch + 16);
+    const number = S(this.#scratch + 24);
+    // The three counters are read over `spill` and `number`, which are spent by then.
+    const counters = S(this.#scratch + 16);
+    const totals = ["run_cnt", "run_time_ns", "recursion_misses"].map((name) => S(at(name)));
     const readInto = (to: number, size: number) => asm.mov(1, 10).addImm(1, to).movImm(2, size);
     asm.load(8, 9, 10, S(this.#f.stats.at)).jumpIfEqual(9, 0, "stats_done");
     asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).store(8, 10, spill, 1);
@@ -181,13 +225,10 @@ export class ProgramIterator {
       asm.load(8, 3, 10, number).load(8, 1, 10, pptr).sub(3, 1).add(3, 9);
       readInto(counters, 24).call(HELPER.BPF_FUNC_probe_read_kernel);
       this.#kernel.counters.forEach((field, k) => {
-        const total = S(this.#stats.at + k * 8);
-        asm.load(8, 1, 10, counters + field.offset).load(8, 2, 10, total).add(2, 1).store(8, 10, total, 2);
+        asm.load(8, 1, 10, counters + field.offset).load(8, 2, 10, totals[k]!).add(2, 1).store(8, 10, totals[k]!, 2);
       });
       asm.label(`cpu_${cpu}`);
     }
-    // Addresses are no business of the reader: clear them before the record is written out.
-    for (let at = 0; at < 24; at += 8) asm.storeImm(8, 10, spill + at, 0);
     asm.label("stats_done");
   }
 
@@ -214,70 +255,29 @@ export class ProgramIterator {
   records(bytes: Uint8Array): IteratorRecords<IteratedProgram> {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const little = HOST_LITTLE_ENDIAN;
-    const f = this.#f;
-    const header = this.#plan.size;
     const ids: number[] = [];
     const offsets: number[] = [];
-    for (let record = 0; record + header <= bytes.byteLength; record += header + Math.min(view.getUint32(record + f.usedMapCnt.at, little), MAX_MAP_IDS) * 4) {
-      ids.push(view.getUint32(record + f.id.at, little));
+    const mapCount = (record: number) => Math.min(view.getUint32(record + at("nr_map_ids"), little), MAX_MAP_IDS);
+    for (let record = 0; record + HEADER <= bytes.byteLength; record += HEADER + mapCount(record) * 4) {
+      ids.push(view.getUint32(record + at("id"), little));
       offsets.push(record);
     }
-    return { ids, decode: (index) => this.#decode(bytes, view, offsets[index]!) };
-  }
-
-  /** Decodes the record at `record`: fills a `bpf_prog_info` from it and decodes that. */
-  #decode(bytes: Uint8Array, view: DataView, record: number): IteratedProgram {
-    const little = HOST_LITTLE_ENDIAN;
-    const f = this.#f;
-    const header = this.#plan.size;
-    const info = this.#info;
-    const out = this.#infoView;
-    const stats = this.#stats.at;
-    const u32 = (placed: Placed) => view.getUint32(record + placed.at, little);
-    const nonZero64 = (placed: Placed) => (view.getUint32(record + placed.at, little) | view.getUint32(record + placed.at + 4, little)) !== 0;
-    // Copies bytes from the record into the info: 64-bit values move without becoming bigints.
-    const copy = (from: number, to: number, length: number) => {
-      for (let i = 0; i < length; i++) info[to + i] = bytes[record + from + i]!;
-    };
-    const mapCount = Math.min(u32(f.usedMapCnt), MAX_MAP_IDS);
-    const mapIds = new Array<number>(mapCount);
-    for (let i = 0; i < mapCount; i++) mapIds[i] = view.getUint32(record + header + i * 4, little);
-    const funcCnt = u32(f.funcCnt);
-    const nrLinfo = u32(f.nrLinfo);
-    info.fill(0);
-    out.setUint32(AT.type, u32(f.type), little);
-    out.setUint32(AT.id, u32(f.id), little);
-    copy(f.tag.at, AT.tag, 8);
-    out.setUint32(AT.jited_prog_len, funcCnt > 0 ? view.getUint32(record + this.#jitedSum.at, little) : u32(f.jitedLen), little);
-    out.setUint32(AT.xlated_prog_len, u32(f.len) * 8, little);
-    copy(f.loadTime.at, AT.load_time, 8);
-    out.setUint32(AT.created_by_uid, u32(f.uid), little);
-    out.setUint32(AT.nr_map_ids, u32(f.usedMapCnt), little);
-    copy(f.name.at, AT.name, 16);
-    // gpl_compatible is bit 0 of its word.
-    out.setUint32(AT.gpl_compatible, readNumber(view, record, f.gpl, little), little);
-    out.setUint32(AT.nr_jited_ksyms, funcCnt || 1, little);
-    out.setUint32(AT.nr_jited_func_lens, funcCnt || 1, little);
-    out.setUint32(AT.btf_id, u32(f.btfId), little);
-    out.setUint32(AT.func_info_rec_size, FUNC_INFO_SIZE, little);
-    out.setUint32(AT.nr_func_info, u32(f.funcInfoCnt), little);
-    out.setUint32(AT.nr_line_info, nrLinfo, little);
-    out.setUint32(AT.line_info_rec_size, LINE_INFO_SIZE, little);
-    out.setUint32(AT.jited_line_info_rec_size, 8, little);
-    out.setUint32(AT.nr_jited_line_info, nonZero64(f.jitedLinfo) ? nrLinfo : 0, little);
-    out.setUint32(AT.nr_prog_tags, funcCnt || 1, little);
-    copy(stats, AT.run_cnt, 8);
-    copy(stats + 8, AT.run_time_ns, 8);
-    copy(stats + 16, AT.recursion_misses, 8);
-    out.setUint32(AT.verified_insns, u32(f.verifiedInsns), little);
-    out.setUint32(AT.attach_btf_obj_id, u32(f.attachBtfObjId), little);
-    out.setUint32(AT.attach_btf_id, u32(f.attachBtfId), little);
     return {
-      info: decodeProgInfo(info, { length: this.#infoLength }),
-      mapIds,
-      pages: readNumber(view, record, f.pages, little),
-      firstFuncTypeId: u32(f.firstFuncTypeId),
-      needsDescriptor: nonZero64(f.offload) || funcCnt > MAX_FUNCS,
+      ids,
+      decode: (index) => {
+        const record = offsets[index]!;
+        const count = mapCount(record);
+        const mapIds = new Array<number>(count);
+        for (let i = 0; i < count; i++) mapIds[i] = view.getUint32(record + HEADER + i * 4, little);
+        const offload = view.getUint32(record + EXTRA.offload, little) | view.getUint32(record + EXTRA.offload + 4, little);
+        return {
+          info: decodeProgInfo(bytes.subarray(record, record + INFO.size), { length: this.#infoLength }),
+          mapIds,
+          pages: view.getUint32(record + EXTRA.pages, little),
+          firstFuncTypeId: view.getUint32(record + EXTRA.firstFuncTypeId, little),
+          needsDescriptor: offload !== 0 || view.getUint32(record + EXTRA.funcCnt, little) > MAX_FUNCS,
+        };
+      },
     };
   }
 }
