@@ -2,6 +2,7 @@
 // its stack: fields are named by struct and member, placed by the running kernel's BTF, and copies
 // of nearby fields merged into one bpf_probe_read_kernel() each.
 
+import { fieldOffset } from "bpftypes";
 import { Assembler, HELPER, type Reg, type Size } from "./asm.js";
 import type { KernelField, KernelTypes } from "./kernel-btf.js";
 
@@ -152,6 +153,11 @@ export function emitMove(asm: Assembler, from: Placed, to: number): void {
   let step: Size = 8;
   while (step > 1 && (size % step !== 0 || from.at % step !== 0 || to % step !== 0)) step = (step / 2) as Size;
   for (let done = 0; done < size; done += step) asm.load(step, 0, 10, GatherPlan.stack(from.at + done)).store(step, 10, GatherPlan.stack(to + done), 0);
+}
+
+/** Emits moves of gathered fields into the fields of an info struct at the start of the record, by info field name. */
+export function emitInfoMoves(asm: Assembler, struct: "bpf_prog_info" | "bpf_map_info", moves: Readonly<Record<string, Placed>>): void {
+  for (const [name, from] of Object.entries(moves)) emitMove(asm, from, fieldOffset(struct, name));
 }
 
 /** Register holding the seq_file the records are written to. */

@@ -6,7 +6,7 @@
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler } from "./asm.js";
-import { emitEpilogue, emitMove, emitPrologue, emitWrite, emitZero, GatherPlan, type IteratorRecords } from "./gather.js";
+import { emitEpilogue, emitInfoMoves, emitMove, emitPrologue, emitWrite, emitZero, GatherPlan, type IteratorRecords } from "./gather.js";
 import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
 
 /** One map as the iterator saw it. */
@@ -71,19 +71,17 @@ export class MapIterator {
     emitPrologue(asm);
     emitZero(asm, 0, RECORD_SIZE);
     plan.emitCopies(asm);
-    for (const [name, from] of [
-      ["type", f.type],
-      ["id", f.id],
-      ["key_size", f.keySize],
-      ["value_size", f.valueSize],
-      ["max_entries", f.maxEntries],
-      ["map_flags", f.flags],
-      ["name", f.name],
-      ["btf_vmlinux_value_type_id", f.btfVmlinuxValue],
-      ["map_extra", f.extra],
-    ] as const) {
-      emitMove(asm, from, at(name));
-    }
+    emitInfoMoves(asm, "bpf_map_info", {
+      type: f.type,
+      id: f.id,
+      key_size: f.keySize,
+      value_size: f.valueSize,
+      max_entries: f.maxEntries,
+      map_flags: f.flags,
+      name: f.name,
+      btf_vmlinux_value_type_id: f.btfVmlinuxValue,
+      map_extra: f.extra,
+    });
     emitMove(asm, f.ops, OPS);
     // The BTF ids are reported only for a map created with BTF.
     asm.load(8, 0, 10, GatherPlan.stack(f.btf.at)).jumpIfEqual(0, 0, "no_btf");

@@ -6,7 +6,7 @@
 import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
-import { emitEpilogue, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
+import { emitEpilogue, emitInfoMoves, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
 
 /** The kernel's MAX_USED_MAPS: a program uses at most this many maps. */
@@ -140,23 +140,21 @@ export class ProgramIterator {
   #emitInfo(asm: Assembler): void {
     const f = this.#f;
     const S = GatherPlan.stack;
-    for (const [name, from] of [
-      ["type", f.type],
-      ["id", f.id],
-      ["tag", f.tag],
-      ["load_time", f.loadTime],
-      ["created_by_uid", f.uid],
-      ["nr_map_ids", f.usedMapCnt],
-      ["name", f.name],
-      ["btf_id", f.btfId],
-      ["nr_func_info", f.funcInfoCnt],
-      ["nr_line_info", f.nrLinfo],
-      ["verified_insns", f.verifiedInsns],
-      ["attach_btf_obj_id", f.attachBtfObjId],
-      ["attach_btf_id", f.attachBtfId],
-    ] as const) {
-      emitMove(asm, from, at(name));
-    }
+    emitInfoMoves(asm, "bpf_prog_info", {
+      type: f.type,
+      id: f.id,
+      tag: f.tag,
+      load_time: f.loadTime,
+      created_by_uid: f.uid,
+      nr_map_ids: f.usedMapCnt,
+      name: f.name,
+      btf_id: f.btfId,
+      nr_func_info: f.funcInfoCnt,
+      nr_line_info: f.nrLinfo,
+      verified_insns: f.verifiedInsns,
+      attach_btf_obj_id: f.attachBtfObjId,
+      attach_btf_id: f.attachBtfId,
+    });
     emitMove(asm, f.firstFuncTypeId, EXTRA.firstFuncTypeId);
     emitMove(asm, f.funcCnt, EXTRA.funcCnt);
     emitMove(asm, f.offload, EXTRA.offload);
