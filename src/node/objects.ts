@@ -372,22 +372,23 @@ export class Inspector implements Disposable {
 
   /** Reads a map whose `bpf_map_info` is already known (from an iterator): only its fdinfo is read. */
   mapFromInfo(fd: BpfFd, decoded: Decoded<MapInfo>, options: MapOptions = {}): MapDetails {
-    let bytesMemlock: number | undefined;
-    let frozen: boolean | undefined;
+    if (options.fdinfo === false) return mapDetailsOf(decoded);
+    const fdinfo = this.#fdinfo.load(fd);
+    const frozen = fdinfo.number("frozen");
     let ownerProgType: number | undefined;
-    let ownerJited: boolean | undefined;
-    if (options.fdinfo !== false) {
-      const fdinfo = this.#fdinfo.load(fd);
-      bytesMemlock = fdinfo.number("memlock");
-      const frozenValue = fdinfo.number("frozen");
-      frozen = frozenValue === undefined ? undefined : frozenValue !== 0;
-      if (decoded.type === BPF_MAP_TYPE_PROG_ARRAY) {
-        ownerProgType = fdinfo.number("owner_prog_type");
-        const jited = fdinfo.number("owner_jited");
-        ownerJited = jited === undefined ? undefined : jited !== 0;
-      }
+    let ownerJited: number | undefined;
+    if (decoded.type === BPF_MAP_TYPE_PROG_ARRAY) {
+      ownerProgType = fdinfo.number("owner_prog_type");
+      ownerJited = fdinfo.number("owner_jited");
     }
-    return { id: decoded.id ?? 0, info: decoded, bytesMemlock, frozen, ownerProgType, ownerJited };
+    return {
+      id: decoded.id ?? 0,
+      info: decoded,
+      bytesMemlock: fdinfo.number("memlock"),
+      frozen: frozen === undefined ? undefined : frozen !== 0,
+      ownerProgType,
+      ownerJited: ownerJited === undefined ? undefined : ownerJited !== 0,
+    };
   }
 
   /** Reads a link, and in a second call the strings its arm points to. */
@@ -585,6 +586,7 @@ export function maps(options: MapOptions = {}): Generator<MapDetails, void, unde
     byDescriptor: (fd) => inspector.map(fd, options),
     byId: (id) => readById("map", id, (i, fd) => i.map(fd, options)),
     fallback: byDescriptors,
+    ...(options.fdinfo === false && { infoOnly: (info: Decoded<MapInfo>) => mapDetailsOf(info) }),
   });
 }
 
@@ -598,6 +600,11 @@ export function links(options: LinkOptions = {}): Generator<LinkDetails, void, u
 export function btfObjects(options: BtfOptions = {}): Generator<BtfDetails, void, undefined> {
   const inspector = new Inspector();
   return walk("btf", inspector, (fd) => inspector.btf(fd, options));
+}
+
+/** A map's details when no fdinfo fact was read. */
+function mapDetailsOf(info: Decoded<MapInfo>): MapDetails {
+  return { id: info.id ?? 0, info, bytesMemlock: undefined, frozen: undefined, ownerProgType: undefined, ownerJited: undefined };
 }
 
 /** Opens the object with this id and reads it with the shared inspector; undefined when it is gone. */

@@ -109,6 +109,14 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     check(objects.maps.find((map) => map.name === "bpft_bloom")!.id, (map) => map.info.map_extra, 3n);
   });
 
+  test("without fdinfo facts, maps come from the iterator alone, as the descriptors tell them", () => {
+    const iterated = byId(maps({ via: "iterator", fdinfo: false }));
+    for (const [id, truth] of byId(maps({ via: "descriptors", fdinfo: false }))) {
+      if (iterated.has(id)) assert.deepEqual(iterated.get(id), truth, `map ${id}`);
+    }
+    for (const id of objects.mapIds) assert.equal(iterated.get(id)?.bytesMemlock, undefined);
+  });
+
   test("the iterator's own program and maps are neither listed nor left behind", () => {
     const listed = [...programs({ via: "iterator" })].filter((program: ProgramDetails) => program.name === "bpftypes_iter");
     assert.deepEqual(listed, []);

@@ -217,6 +217,8 @@ export interface MapWalkParts {
   readonly byId: (id: number) => MapDetails | undefined;
   /** The descriptor-based walk, for when no iterator can be used. */
   readonly fallback: () => Generator<MapDetails, void, undefined>;
+  /** Given when no fdinfo fact is wanted: the details from the info alone, so no map is opened. */
+  readonly infoOnly?: (info: Decoded<MapInfo>) => MapDetails;
 }
 
 /**
@@ -269,6 +271,18 @@ export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator
   if (mismatch !== undefined) {
     if (method === "iterator") throw new IteratorUnavailableError(`reading maps through an iterator: ${mismatch}`);
     yield* parts.fallback();
+    return;
+  }
+  const infoOnly = parts.infoOnly;
+  if (infoOnly) {
+    for (const [id, index] of indexOf) {
+      const map = records.decode(index);
+      if (!needsDescriptor(map, hostOps)) yield infoOnly(map.info);
+      else {
+        const details = parts.byId(id);
+        if (details) yield details;
+      }
+    }
     return;
   }
   yield* parts.walkIds([...indexOf.keys()], (fd, id) => {
