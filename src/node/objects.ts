@@ -114,9 +114,9 @@ export interface ProgramOptions {
   readonly mapIds?: boolean;
   /**
    * How a walk reads the programs (look-ups by id, fd or pin always use a descriptor): `"iterator"`
-   * runs one BPF iterator program that reports every program at once (x86-64 kernels with BTF, as
-   * root, in the initial user namespace), `"descriptors"` opens each program by id, and `"auto"`
-   * (the default) uses the iterator when the kernel allows it.
+   * runs one BPF iterator program that reports every program at once (little-endian Linux 6.0+
+   * with BTF, as root, in the initial user namespace), `"descriptors"` opens each program by id,
+   * and `"auto"` (the default) uses the iterator when the kernel allows it.
    */
   readonly via?: WalkMethod;
 }
