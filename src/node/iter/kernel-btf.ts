@@ -60,6 +60,7 @@ export interface KernelField {
 
 /** Thrown when the running kernel's BTF lacks a type or field an iterator program needs. */
 export class KernelBtfError extends Error {
+  /** Always `"KernelBtfError"`: check it to recognize the error across copies of this package. */
   override readonly name = "KernelBtfError";
 }
 

@@ -24,6 +24,7 @@ export type WalkMethod = "auto" | "iterator" | "descriptors";
 
 /** Thrown when a walk was asked to use an iterator and the running kernel or process does not allow one. */
 export class IteratorUnavailableError extends Error {
+  /** Always `"IteratorUnavailableError"`: check it to recognize the error across copies of this package. */
   override readonly name = "IteratorUnavailableError";
 }
 
