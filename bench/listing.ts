@@ -36,7 +36,7 @@ function countListed(command: readonly string[]): number {
 }
 
 /** Prints the listing benchmark for N = 0, 1,000 and 10,000 maps and programs. */
-export async function benchListing(sizes: readonly number[] = [0, 1000, 10_000], runs = 5): Promise<void> {
+export async function benchListing(sizes: readonly number[] = [0, 1000, 10_000], runs = 9): Promise<void> {
   if (spawnSync("bpftool", ["version"]).status !== 0) {
     console.log("\n## Listing at scale: skipped, bpftool is not installed (apt-get install bpftool)");
     return;

@@ -254,6 +254,24 @@ describe("walks on a busy host", { skip: liveSkip }, () => {
     assert.equal(openFdCount(), before, "an fd of the iterator's program, link or maps was left open");
   });
 
+  test("'auto' loads an iterator only from iteratorFrom objects on, and for maps only without fdinfo", () => {
+    using _prog = loadSocketFilter("bpft_threshold");
+    using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_threshold" });
+    const loads = (walk: () => unknown[]) => {
+      let count = 0;
+      withFaults((cmd) => {
+        if (cmd === BPFCommand.BPF_PROG_LOAD) count++;
+        return undefined;
+      }, walk);
+      return count;
+    };
+    assert.equal(loads(() => [...programs({ iteratorFrom: 1_000_000 })]), 0);
+    assert.equal(loads(() => [...programs({ iteratorFrom: 1 })]), 1);
+    assert.equal(loads(() => [...maps({ iteratorFrom: 1 })]), 0, "maps with fdinfo are opened anyway, so no iterator");
+    assert.equal(loads(() => [...maps({ iteratorFrom: 1, fdinfo: false })]), 1);
+    assert.equal(loads(() => [...maps({ iteratorFrom: 1_000_000, fdinfo: false })]), 0);
+  });
+
   test("a verifier interrupted by a signal (EAGAIN) is asked again", () => {
     using prog = loadSocketFilter("bpft_eagain");
     let refusals = 2;
