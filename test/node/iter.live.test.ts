@@ -7,14 +7,15 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
-import { Assembler, createMap, enableStats, loadProgram, links, maps, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
+import { pathToFileURL } from "node:url";
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER } from "bpftypes";
+import { Assembler, createMap, enableStats, KernelBtf, loadProgram, links, maps, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
 import { createLiveObjects, type LiveObjects } from "../cli/live-objects.js";
 import { haveBpftool } from "../support/bpftool.js";
 import { checkFdLeaks } from "../support/fds.js";
 import { liveSkip } from "../support/live.js";
 import { idOf } from "../support/objects.js";
-import { repoRoot } from "../support/testdata.js";
+import { liveBtfPath, repoRoot } from "../support/testdata.js";
 
 checkFdLeaks();
 
@@ -125,6 +126,22 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     assert.deepEqual([...maps({ via: "descriptors" })].filter((map) => map.info.name === "bpftypes_iter"), []);
     // Nor the links that ran them (iterator links to bpf_prog or bpf_map targets).
     assert.deepEqual([...links()].filter((link) => ["bpf_prog", "bpf_map"].includes(link.strings["target_name"] ?? "")), []);
+  });
+});
+
+// Not exported: the iterator's program writer, from the build's module of it.
+const { ProgramIterator } = (await import(pathToFileURL(`${repoRoot}dist/node/iter/programs.js`).href)) as typeof import("../../src/node/iter/programs.js");
+
+describe("the largest program the iterator writes", { skip: liveSkip }, () => {
+  test("run counters for 512 possible CPUs still load; more are refused with a reason", () => {
+    const types = new KernelBtf(readFileSync(liveBtfPath));
+    const cpus = (n: number) => Array.from({ length: n }, (_, i) => i);
+    using percpu = createMap({ mapType: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 });
+    const insns = new ProgramIterator(types, cpus(512)).assemble(percpu.fd);
+    const bpfIterBpfProg = types.funcId("bpf_iter_bpf_prog")!;
+    using _prog = loadProgram({ progType: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId: bpfIterBpfProg, insns, license: "GPL", name: "bpft_512_cpus" }).fd;
+    // By name: the unbundled module has its own copy of the class.
+    assert.throws(() => new ProgramIterator(types, cpus(513)), (error) => error instanceof Error && error.name === "KernelBtfError" && /513 possible CPUs are more than the 512/.test(error.message));
   });
 });
 

@@ -44,6 +44,12 @@ const at = (name: string): number => fieldOffset("bpf_prog_info", name);
  */
 const EXTRA = { pages: INFO.size, firstFuncTypeId: INFO.size + 4, funcCnt: INFO.size + 8, offload: INFO.size + 16 } as const;
 const HEADER = INFO.size + 24;
+/**
+ * Possible CPUs the run-counter code is written out for. It grows the program by ~22 instructions
+ * per CPU (256 CPUs: ~10,000 instructions, ~47 ms of verifier time here); past this many, the walk
+ * opens each program by id instead.
+ */
+const MAX_CPUS = 512;
 /** Room the run-counter code needs: a map key, pptrs[0], and an address read back or three counters. */
 const SCRATCH = 40;
 
@@ -100,6 +106,7 @@ export class ProgramIterator {
   /** Plans the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
   constructor(btf: KernelTypes, cpus: readonly number[]) {
     if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("reading programs through an iterator: written for little-endian kernels only");
+    if (cpus.length > MAX_CPUS) throw new KernelBtfError(`reading programs through an iterator: ${cpus.length} possible CPUs are more than the ${MAX_CPUS} its run-counter code is written out for`);
     const plan = new GatherPlan(btf, "bpf_prog");
     const f = planFields(plan);
     const words = [f.usedMapCnt, f.funcCnt, f.nrLinfo, f.type, f.id, f.jitedLen, f.len, f.uid, f.btfId, f.funcInfoCnt, f.verifiedInsns, f.attachBtfObjId, f.attachBtfId, f.firstFuncTypeId];
