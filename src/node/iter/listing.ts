@@ -1,6 +1,6 @@
 // Walks backed by BPF iterators: one program run reads every object's info, instead of four or
-// five system calls per object. Used when the running kernel allows it; else the walks open each
-// object by id as before.
+// five system calls per object. The walks in ../objects.ts choose when to use them; here, when the
+// running kernel does not allow one, the walk opens each object by id instead.
 
 import { readFileSync } from "node:fs";
 import type { Decoded, MapInfo } from "bpftypes";
@@ -29,9 +29,9 @@ export class IteratorUnavailableError extends Error {
 }
 
 /**
- * Ids of the programs and maps this process made to run iterators. The kernel frees them only
- * after a grace period, so a walk soon after may still meet them; walks leave them out. Ids are
- * not reused soon, so the few hundred most recent are enough.
+ * Ids of the programs, maps and links this process made to run iterators. The kernel frees them
+ * only after a grace period, so a walk soon after may still meet them; walks leave them out. Ids
+ * are not reused soon, so the few hundred most recent are enough.
  */
 const ownIds = { prog: new Set<number>(), map: new Set<number>(), link: new Set<number>() };
 const OWN_IDS_KEPT = 256;
@@ -83,7 +83,6 @@ export interface ProgramWalkParts {
 /** Every program through a BPF iterator (or, in `auto` mode, by descriptors when that is not possible). */
 export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, parts: ProgramWalkParts): Generator<ProgramDetails, void, undefined> {
   let records: IteratorRecords<IteratedProgram>;
-
   try {
     if (!inInitialUserNamespace()) throw new IteratorUnavailableError("reading programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
     programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus());
