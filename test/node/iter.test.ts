@@ -31,6 +31,9 @@ describe("assembler", () => {
       .storeImm(4, 10, -4, 7) // 62 0a fcff 07000000
       .loadImm64(1, PSEUDO_MAP_FD, 5) // 18 11 0000 05000000 + 0000000000000000
       .call(HELPER.BPF_FUNC_seq_write) // 85 00 0000 7f000000
+      .jumpIfAbove(4, 7, "end") // 25 04 ..
+      .jumpIfAtLeast(4, 7, "end") // 35 04 ..
+      .label("end")
       .exit(); // 95
     assert.equal(
       hex(asm.assemble()),
@@ -47,10 +50,12 @@ describe("assembler", () => {
         "1811000005000000",
         "0000000000000000",
         "850000007f000000",
+        "2504010007000000",
+        "3504000007000000",
         "9500000000000000",
       ].join(""),
     );
-    assert.equal(asm.length, 13);
+    assert.equal(asm.length, 15);
   });
 
   test("jumps land on their labels, forward and backward", () => {

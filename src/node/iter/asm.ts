@@ -40,9 +40,8 @@ const PSEUDO_CALL = 1;
 /** `src_reg` of a 64-bit immediate load that names a map by descriptor. */
 export const PSEUDO_MAP_FD = 1;
 
-/** Helper function ids (`enum bpf_func_id`; a test checks them against the kernel's BTF). */
+/** Ids of the helper functions the iterator programs call (`enum bpf_func_id`; a test checks them against the kernel's BTF). */
 export const HELPER = {
-  BPF_FUNC_map_lookup_elem: 1,
   BPF_FUNC_probe_read_kernel: 113,
   BPF_FUNC_seq_write: 127,
   BPF_FUNC_map_lookup_percpu_elem: 195,
