@@ -1,5 +1,6 @@
 // The one place that reaches native code: the bpf(2) system call, close(2) and buffer addresses, behind a tiny interface.
 
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type Koffi from "koffi";
 import { BpfUnavailableError } from "./errors.js";
@@ -57,6 +58,41 @@ export function bpfSyscallNumber(arch: string = process.arch, platform: string =
   return number;
 }
 
+/**
+ * Where koffi's prebuilt binary for this process lies inside koffi's platform package, when this is
+ * Linux with glibc on an architecture koffi builds for (`/proc/self/maps` text says which C library
+ * the process runs on: glibc's loader is `ld-linux*`, musl's `ld-musl*`); else undefined.
+ */
+export function koffiPrebuiltPath(platform: string, arch: string, maps: string): string | undefined {
+  if (platform !== "linux" || !/^(x64|arm64|ia32|riscv64|loong64)$/.test(arch)) return undefined;
+  if (/\/ld-musl[^/\n]*$/m.test(maps) || !/\/ld-linux[^/\n]*$/m.test(maps)) return undefined;
+  return `@koromix/koffi-linux-${arch}/linux_${arch}/koffi.node`;
+}
+
+/**
+ * Loads koffi. Its own loader first reads the ELF headers of the Node binary to choose between its
+ * glibc and musl builds, ~8 ms per process; on glibc Linux the binary is loaded straight from the
+ * platform package instead, ~2 ms. Anything unexpected (another package layout, a failed load)
+ * falls back to koffi's loader.
+ */
+function loadKoffi(require: NodeJS.Require): typeof Koffi {
+  let prebuilt: string | undefined;
+  try {
+    prebuilt = koffiPrebuiltPath(process.platform, process.arch, readFileSync("/proc/self/maps", "latin1"));
+  } catch {
+    prebuilt = undefined;
+  }
+  if (prebuilt !== undefined) {
+    try {
+      const native = require(prebuilt) as Partial<typeof Koffi>;
+      if (typeof native.load === "function" && typeof native.errno === "function" && typeof native.address === "function") return native as typeof Koffi;
+    } catch {
+      // Not where this version of koffi keeps it: koffi's loader knows.
+    }
+  }
+  return require("koffi") as typeof Koffi;
+}
+
 /** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()` and `close()`. */
 function koffiBackend(): BpfBackend {
   // Looked up at the first bpf(2) call, so close(2) works even where bpf(2) does not exist.
@@ -64,7 +100,7 @@ function koffiBackend(): BpfBackend {
   const require = createRequire(import.meta.url);
   let koffi: typeof Koffi;
   try {
-    koffi = require("koffi") as typeof Koffi;
+    koffi = loadKoffi(require);
   } catch (error) {
     throw new BpfUnavailableError("calling bpf(2): cannot load koffi, the FFI library this layer uses (reinstall the package's dependencies: npm install)", { cause: error });
   }

@@ -1,6 +1,6 @@
 // The `bpftypes/node` entry point: real bpf(2) calls from Node (Linux only), over the pure core.
 
-export { type BpfBackend, bpfBackend, setBpfBackend, bpfSyscallNumber } from "./ffi.js";
+export { type BpfBackend, bpfBackend, setBpfBackend, bpfSyscallNumber, koffiPrebuiltPath } from "./ffi.js";
 export { BpfError, type BpfErrorInit, isBpfError, isErrno, errnoName, BpfUnavailableError, isBpfUnavailableError } from "./errors.js";
 export { BpfFd, type BpfFdKind, openFdCount, fdKindOf } from "./fd.js";
 export {
