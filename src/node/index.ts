@@ -112,7 +112,7 @@ export { IteratorUnavailableError, type WalkMethod } from "./iter/listing.js";
 export { Assembler, HELPER, PSEUDO_MAP_FD, type Reg, type Size } from "./iter/asm.js";
 export { KernelBtf, KernelBtfError, KernelTypes, type KernelField } from "./iter/kernel-btf.js";
 export { CachedKernelTypes, cacheDirectory } from "./iter/kernel-types.js";
-export { runIterator, objectId, type IterTarget, type IterOutput } from "./iter/run.js";
+export { runIterator, objectId, type IterTarget, type IterOutput, type IteratorProgram } from "./iter/run.js";
 export { kernelPageSize } from "./page-size.js";
 export { FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo } from "./fdinfo.js";
 export { bootTimeMs, bootNsToEpochMs, resetBootTime } from "./boot-time.js";

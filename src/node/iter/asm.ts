@@ -37,6 +37,9 @@ const EXIT = 0x90;
 /** `src_reg` of a call to a function of the same program (a bpf-to-bpf call), whose immediate is its relative position. */
 const PSEUDO_CALL = 1;
 
+/** `src_reg` of a 64-bit immediate load of a function of this program (a callback), by relative position. */
+const PSEUDO_FUNC = 4;
+
 /** `src_reg` of a 64-bit immediate load that names a map by descriptor. */
 export const PSEUDO_MAP_FD = 1;
 
@@ -44,6 +47,7 @@ export const PSEUDO_MAP_FD = 1;
 export const HELPER = {
   BPF_FUNC_probe_read_kernel: 113,
   BPF_FUNC_seq_write: 127,
+  BPF_FUNC_loop: 181,
   BPF_FUNC_map_lookup_percpu_elem: 195,
 } as const;
 
@@ -58,7 +62,7 @@ export class Assembler {
   readonly #labels = new Map<string, number>();
   /** Instruction index -> label its jump or call goes to. */
   readonly #fixups = new Map<number, string>();
-  /** Instructions whose label goes into the immediate (calls) rather than the offset (jumps). */
+  /** Instructions whose label goes into the immediate (calls, function loads) rather than the offset (jumps). */
   readonly #calls = new Set<number>();
 
   #emit(code: number, dst: number, src: number, off: number, imm: number): this {
@@ -120,6 +124,13 @@ export class Assembler {
     this.#emit(LD | IMM | SIZE[8], dst, pseudo, 0, low);
     return this.#emit(0, 0, 0, 0, high);
   }
+  /** `dst = &function at label`: a callback for helpers such as bpf_loop() (Linux 5.13+). */
+  loadFunction(dst: Reg, label: string): this {
+    this.#fixups.set(this.#words.length, label);
+    this.#calls.add(this.#words.length);
+    this.#emit(LD | IMM | SIZE[8], dst, PSEUDO_FUNC, 0, 0);
+    return this.#emit(0, 0, 0, 0, 0);
+  }
   /** `call helper`. */
   call(helper: number): this {
     return this.#emit(JMP | CALL, 0, 0, 0, helper);
@@ -157,6 +168,12 @@ export class Assembler {
   #jump(code: number, dst: Reg, imm: number, label: string): this {
     this.#fixups.set(this.#words.length, label);
     return this.#emit(code, dst, 0, 0, imm);
+  }
+  /** The instruction index of a placed label (where a function starts, for its `func_info` record). */
+  indexOf(label: string): number {
+    const index = this.#labels.get(label);
+    if (index === undefined) throw new Error(`assembling: no label ${label}`);
+    return index;
   }
   /** Places `label` at the next instruction. */
   label(label: string): this {

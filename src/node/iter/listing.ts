@@ -29,11 +29,11 @@ export class IteratorUnavailableError extends Error {
 }
 
 /**
- * Ids of the programs, maps and links this process made to run iterators. The kernel frees them
+ * Ids of the programs, maps, links and BTF objects this process made to run iterators. The kernel frees them
  * only after a grace period, so a walk soon after may still meet them; walks leave them out. Ids
  * are not reused soon, so the few hundred most recent are enough.
  */
-const ownIds = { prog: new Set<number>(), map: new Set<number>(), link: new Set<number>() };
+const ownIds = { prog: new Set<number>(), map: new Set<number>(), link: new Set<number>(), btf: new Set<number>() };
 const OWN_IDS_KEPT = 256;
 
 function rememberOwn(kind: keyof typeof ownIds, id: number): void {
@@ -42,7 +42,7 @@ function rememberOwn(kind: keyof typeof ownIds, id: number): void {
   if (ids.size > OWN_IDS_KEPT) ids.delete(ids.values().next().value!);
 }
 
-/** Whether `id` is a program, map or link this process made to run an iterator (walks leave those out). */
+/** Whether `id` is a program, map, link or BTF object this process made to run an iterator (walks leave those out). */
 export function isIteratorObject(kind: string, id: number): boolean {
   return Object.hasOwn(ownIds, kind) && ownIds[kind as keyof typeof ownIds].has(id);
 }
@@ -97,6 +97,7 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
     }
     rememberOwn("prog", output.progId);
     rememberOwn("link", output.linkId);
+    rememberOwn("btf", output.btfId);
     records = programIterator.records(output.bytes);
   } catch (error) {
     if (method === "iterator") throw asUnavailable(error, "programs");
@@ -241,7 +242,7 @@ export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator
         referenceIds.add(id);
         rememberOwn("map", id);
       }
-      const output = runIterator(types, "bpf_map", mapIterator.insns);
+      const output = runIterator(types, "bpf_map", { insns: mapIterator.insns });
       rememberOwn("prog", output.progId);
       rememberOwn("link", output.linkId);
       records = mapIterator.records(output.bytes);

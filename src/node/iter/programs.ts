@@ -7,7 +7,9 @@ import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo }
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
 import { emitEpilogue, emitInfoMoves, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
+import { iteratorFunctionsBtf } from "./func-btf.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
+import type { IteratorProgram } from "./run.js";
 
 /** The kernel's MAX_USED_MAPS: a program uses at most this many maps. */
 const MAX_MAP_IDS = 64;
@@ -44,12 +46,6 @@ const at = (name: string): number => fieldOffset("bpf_prog_info", name);
  */
 const EXTRA = { pages: INFO.size, firstFuncTypeId: INFO.size + 4, funcCnt: INFO.size + 8, offload: INFO.size + 16 } as const;
 const HEADER = INFO.size + 24;
-/**
- * Possible CPUs the run-counter code is written out for. It grows the program by ~22 instructions
- * per CPU (256 CPUs: ~10,000 instructions, ~47 ms of verifier time here); past this many, the walk
- * opens each program by id instead.
- */
-const MAX_CPUS = 512;
 /** Room the run-counter code needs: a map key, pptrs[0], and an address read back or three counters. */
 const SCRATCH = 40;
 
@@ -106,7 +102,6 @@ export class ProgramIterator {
   /** Plans the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
   constructor(btf: KernelTypes, cpus: readonly number[]) {
     if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("reading programs through an iterator: written for little-endian kernels only");
-    if (cpus.length > MAX_CPUS) throw new KernelBtfError(`reading programs through an iterator: ${cpus.length} possible CPUs are more than the ${MAX_CPUS} its run-counter code is written out for`);
     const plan = new GatherPlan(btf, "bpf_prog");
     const f = planFields(plan);
     const words = [f.usedMapCnt, f.funcCnt, f.nrLinfo, f.type, f.id, f.jitedLen, f.len, f.uid, f.btfId, f.funcInfoCnt, f.verifiedInsns, f.attachBtfObjId, f.attachBtfId, f.firstFuncTypeId];
@@ -128,8 +123,11 @@ export class ProgramIterator {
     this.#infoLength = Math.min(btf.structSize("bpf_prog_info"), INFO.size);
   }
 
-  /** The program's instructions, given the descriptor of a one-element per-CPU array it measures per-CPU offsets with. */
-  assemble(percpuMapFd: number): Uint8Array {
+  /**
+   * The program, given the descriptor of a one-element per-CPU array it measures per-CPU offsets
+   * with: its instructions, and the BTF and `func_info` records its two functions need.
+   */
+  assemble(percpuMapFd: number): IteratorProgram {
     const asm = new Assembler();
     emitPrologue(asm);
     emitZero(asm, 0, HEADER);
@@ -140,7 +138,15 @@ export class ProgramIterator {
     emitWrite(asm, HEADER);
     this.#emitMapIds(asm);
     emitEpilogue(asm);
-    return asm.assemble();
+    this.#emitAddOneCpu(asm, percpuMapFd);
+    const btf = iteratorFunctionsBtf("bpftypes_iter", "bpftypes_iter_cpu");
+    const funcInfo = new Uint8Array(16);
+    const view = new DataView(funcInfo.buffer);
+    // struct bpf_func_info { insn_off, type_id }: where each function starts, and its BTF function.
+    view.setUint32(4, btf.programFunc, HOST_LITTLE_ENDIAN);
+    view.setUint32(8, asm.indexOf("add_one_cpu"), HOST_LITTLE_ENDIAN);
+    view.setUint32(12, btf.callbackFunc, HOST_LITTLE_ENDIAN);
+    return { insns: asm.assemble(), btf: btf.blob, funcInfo: { records: funcInfo, recordSize: 8 } };
   }
 
   /** The fields of `bpf_prog_info` that are kernel fields as they are, or simple functions of them. */
@@ -206,35 +212,59 @@ export class ProgramIterator {
    * so they are measured: a per-CPU array's element for CPU c sits at its per-CPU pointer (pptrs[0])
    * plus that CPU's offset, and bpf_map_lookup_percpu_elem() says where that is. The map's address
    * and the element's come out of pointers as numbers by copying them off the stack.
+   *
+   * One function adds one CPU's counters. With CPUs numbered 0..n-1 (the usual case) bpf_loop()
+   * calls it n times, so the program is the same size on a host with thousands of possible CPUs;
+   * with gaps in the numbering it is called once per CPU.
    */
   #emitRunCounters(asm: Assembler, percpuMapFd: number): void {
     const S = GatherPlan.stack;
-    const key = S(this.#scratch);
-    const pptr = S(this.#scratch + 8);
-    const spill = S(this.#scratch + 16);
-    const number = S(this.#scratch + 24);
-    // The three counters are read over `spill` and `number`, which are spent by then.
-    const counters = S(this.#scratch + 16);
-    const totals = ["run_cnt", "run_time_ns", "recursion_misses"].map((name) => S(at(name)));
-    const readInto = (to: number, size: number) => asm.mov(1, 10).addImm(1, to).movImm(2, size);
+    const key = this.#scratch;
+    const pptr = this.#scratch + 8;
+    const spill = this.#scratch + 16;
+    const number = this.#scratch + 24;
+    const readInto = (to: number, size: number) => asm.mov(1, 10).addImm(1, S(to)).movImm(2, size);
     asm.load(8, 9, 10, S(this.#f.stats.at)).jumpIfEqual(9, 0, "stats_done");
-    asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).store(8, 10, spill, 1);
-    readInto(number, 8).mov(3, 10).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
-    readInto(pptr, 8).load(8, 3, 10, number).addImm(3, this.#kernel.pptrs).call(HELPER.BPF_FUNC_probe_read_kernel);
-    asm.storeImm(4, 10, key, 0);
-    for (const cpu of this.#cpus) {
-      asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).mov(2, 10).addImm(2, key).movImm(3, cpu).call(HELPER.BPF_FUNC_map_lookup_percpu_elem).jumpIfEqual(0, 0, `cpu_${cpu}`);
-      asm.store(8, 10, spill, 0);
-      readInto(number, 8).mov(3, 10).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
-      // r3 = this CPU's copy of the counters: prog->stats + (element address - pptrs[0]).
-      asm.load(8, 3, 10, number).load(8, 1, 10, pptr).sub(3, 1).add(3, 9);
-      readInto(counters, 24).call(HELPER.BPF_FUNC_probe_read_kernel);
-      this.#kernel.counters.forEach((field, k) => {
-        asm.load(8, 1, 10, counters + field.offset).load(8, 2, 10, totals[k]!).add(2, 1).store(8, 10, totals[k]!, 2);
-      });
-      asm.label(`cpu_${cpu}`);
+    asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).store(8, 10, S(spill), 1);
+    readInto(number, 8).mov(3, 10).addImm(3, S(spill)).call(HELPER.BPF_FUNC_probe_read_kernel);
+    readInto(pptr, 8).load(8, 3, 10, S(number)).addImm(3, this.#kernel.pptrs).call(HELPER.BPF_FUNC_probe_read_kernel);
+    asm.storeImm(4, 10, S(key), 0);
+    const cpus = this.#cpus;
+    if (cpus.every((cpu, i) => cpu === i)) {
+      // bpf_loop(n, add_one_cpu, the record, 0): the function reaches the record through its second argument.
+      asm.movImm(1, cpus.length).loadFunction(2, "add_one_cpu").mov(3, 10).addImm(3, S(0)).movImm(4, 0).call(HELPER.BPF_FUNC_loop);
+    } else {
+      for (const cpu of cpus) asm.movImm(1, cpu).mov(2, 10).addImm(2, S(0)).callLocal("add_one_cpu");
     }
+    // Addresses are no business of the reader: none stays in the record, which is written out.
+    for (let offset = 0; offset < SCRATCH; offset += 8) asm.storeImm(8, 10, S(this.#scratch + offset), 0);
     asm.label("stats_done");
+  }
+
+  /**
+   * The function adding the run counters of CPU r1 to the record's totals; r2 points to the record
+   * (the calling frame's stack, from its start). It returns 0, which also tells bpf_loop() to go on.
+   */
+  #emitAddOneCpu(asm: Assembler, percpuMapFd: number): void {
+    const key = this.#scratch;
+    const pptr = this.#scratch + 8;
+    const spill = this.#scratch + 16;
+    const number = this.#scratch + 24;
+    // The three counters are read over `spill` and `number`, which are spent by then.
+    const counters = this.#scratch + 16;
+    const readInto = (to: number, size: number) => asm.mov(1, 6).addImm(1, to).movImm(2, size);
+    asm.label("add_one_cpu").mov(6, 2).mov(3, 1);
+    asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).mov(2, 6).addImm(2, key).call(HELPER.BPF_FUNC_map_lookup_percpu_elem).jumpIfEqual(0, 0, "cpu_done");
+    asm.store(8, 6, spill, 0);
+    readInto(number, 8).mov(3, 6).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
+    // r3 = this CPU's copy of the counters: prog->stats + (element address - pptrs[0]).
+    asm.load(8, 3, 6, number).load(8, 1, 6, pptr).sub(3, 1).load(8, 1, 6, this.#f.stats.at).add(3, 1);
+    readInto(counters, 24).call(HELPER.BPF_FUNC_probe_read_kernel);
+    this.#kernel.counters.forEach((field, k) => {
+      const total = at(["run_cnt", "run_time_ns", "recursion_misses"][k]!);
+      asm.load(8, 1, 6, counters + field.offset).load(8, 2, 6, total).add(2, 1).store(8, 6, total, 2);
+    });
+    asm.label("cpu_done").movImm(0, 0).exit();
   }
 
   /** Part two of a record: the ids of the maps the program uses, prog->aux->used_maps[i]->id, written in the header's place. */

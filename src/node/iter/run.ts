@@ -7,6 +7,8 @@ import { getU32, putU32 } from "../bytes.js";
 import { newAttr } from "../attr.js";
 import { isErrno } from "../errors.js";
 import { BpfFd } from "../fd.js";
+import type { RecordArray } from "../attr.js";
+import { loadBtf } from "../btf.js";
 import { createLink } from "../links.js";
 import { getInfoRaw } from "../objinfo.js";
 import { loadProgram } from "../progs.js";
@@ -16,6 +18,16 @@ import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
 /** Iterator targets this layer writes programs for (`bpf_iter_<target>` in the kernel). */
 export type IterTarget = "bpf_prog" | "bpf_map";
 
+/** An iterator program: its instructions, and for one with several functions, their BTF and `func_info`. */
+export interface IteratorProgram {
+  /** The instructions, 8 bytes each, in the host's byte order. */
+  readonly insns: Uint8Array;
+  /** A BTF blob describing the program's functions (the kernel wants one for each function of a tracing program). */
+  readonly btf?: Uint8Array;
+  /** `struct bpf_func_info` records: where each function starts and its type in `btf`. */
+  readonly funcInfo?: RecordArray;
+}
+
 /** What one run of an iterator produced. */
 export interface IterOutput {
   /** Everything the program wrote, in order. */
@@ -24,6 +36,8 @@ export interface IterOutput {
   readonly progId: number;
   /** The id of the link that ran it (a link walk skips it). */
   readonly linkId: number;
+  /** The id of the BTF object loaded with it, or 0 without one (a BTF walk skips it). */
+  readonly btfId: number;
 }
 
 /** `union bpf_attr` for BPF_ITER_CREATE: `iter_create.link_fd` at 0 (and `flags` at 4, left 0). */
@@ -37,10 +51,19 @@ const READ_SIZE = 1 << 16;
  * Loads `insns` as an iterator program over `target`, runs it once and returns what it wrote. The
  * program, its link and the iterator are closed before returning, whatever happens.
  */
-export function runIterator(btf: KernelTypes, target: IterTarget, insns: Uint8Array): IterOutput {
+export function runIterator(btf: KernelTypes, target: IterTarget, program: IteratorProgram): IterOutput {
   const attachBtfId = btf.funcId(`bpf_iter_${target}`);
   if (attachBtfId === undefined) throw new KernelBtfError(`the running kernel has no ${target} iterator (Linux 5.8+)`);
-  const prog = loadIterator(attachBtfId, insns);
+  let btfId = 0;
+  let prog: BpfFd;
+  const functions = program.btf ? loadBtf(program.btf) : undefined;
+  try {
+    if (functions) btfId = objectId(functions, "bpf_btf_info");
+    prog = loadIterator(attachBtfId, program, functions);
+  } finally {
+    // The program keeps its BTF alive.
+    functions?.close();
+  }
   try {
     const progId = objectId(prog, "bpf_prog_info");
     const link = createLink({ prog, target: 0, attachType: BPF_TRACE_ITER });
@@ -50,7 +73,7 @@ export function runIterator(btf: KernelTypes, target: IterTarget, insns: Uint8Ar
       putU32(attr, ITER_LINK_FD, link.fd);
       const iter = new BpfFd(bpfCall("BPF_ITER_CREATE", attr, [], { doing: `opening a ${target} iterator` }), "object");
       try {
-        return { bytes: readAll(iter.fd), progId, linkId };
+        return { bytes: readAll(iter.fd), progId, linkId, btfId };
       } finally {
         iter.close();
       }
@@ -62,8 +85,8 @@ export function runIterator(btf: KernelTypes, target: IterTarget, insns: Uint8Ar
   }
 }
 
-/** The id of the program, map or link behind `fd`, from its info. */
-export function objectId(fd: BpfFd, struct: "bpf_prog_info" | "bpf_map_info" | "bpf_link_info"): number {
+/** The id of the program, map, link or BTF object behind `fd`, from its info. */
+export function objectId(fd: BpfFd, struct: "bpf_prog_info" | "bpf_map_info" | "bpf_link_info" | "bpf_btf_info"): number {
   const info = new Uint8Array(infoLayouts[struct].size);
   getInfoRaw(fd, info);
   return getU32(info, fieldOffset(struct, "id"));
@@ -72,10 +95,11 @@ export function objectId(fd: BpfFd, struct: "bpf_prog_info" | "bpf_map_info" | "
 /** Tries at loading before giving up on EAGAIN: a signal arriving while the verifier works interrupts it. */
 const LOAD_TRIES = 3;
 
-function loadIterator(attachBtfId: number, insns: Uint8Array): BpfFd {
+function loadIterator(attachBtfId: number, program: IteratorProgram, btf: BpfFd | undefined): BpfFd {
+  const functions = btf && program.funcInfo ? { btf, funcInfo: program.funcInfo } : {};
   for (let attempt = 1; ; attempt++) {
     try {
-      return loadProgram({ progType: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId, insns, license: "GPL", name: PROGRAM_NAME }).fd;
+      return loadProgram({ progType: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId, insns: program.insns, license: "GPL", name: PROGRAM_NAME, ...functions }).fd;
     } catch (error) {
       if (attempt >= LOAD_TRIES || !isErrno(error, "EAGAIN")) throw error;
     }
