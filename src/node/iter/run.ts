@@ -48,8 +48,9 @@ const PROGRAM_NAME = "bpftypes_iter";
 const READ_SIZE = 1 << 16;
 
 /**
- * Loads `insns` as an iterator program over `target`, runs it once and returns what it wrote. The
- * program, its link and the iterator are closed before returning, whatever happens.
+ * Loads `program` as an iterator program over `target` (with its BTF, if it has one), runs it once
+ * and returns what it wrote. The program, its BTF, its link and the iterator are closed before
+ * returning, whatever happens.
  */
 export function runIterator(btf: KernelTypes, target: IterTarget, program: IteratorProgram): IterOutput {
   const attachBtfId = btf.funcId(`bpf_iter_${target}`);
