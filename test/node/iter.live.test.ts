@@ -8,10 +8,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
-import { Assembler, createMap, enableStats, KernelBtf, loadProgram, links, maps, runIterator, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, encodeLineInfos } from "bpftypes";
+import { Assembler, createMap, enableStats, HOST_LITTLE_ENDIAN, KernelBtf, loadBtf, loadProgram, links, maps, runIterator, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
 import { createLiveObjects, type LiveObjects } from "../cli/live-objects.js";
 import { haveBpftool } from "../support/bpftool.js";
+import { BtfBuilder } from "../btf/builder.js";
 import { checkFdLeaks } from "../support/fds.js";
 import { liveSkip } from "../support/live.js";
 import { idOf } from "../support/objects.js";
@@ -28,6 +29,36 @@ function loadWithFunctions(calls: number, name: string): BpfFd {
   return loadProgram({ progType: BPF_PROG_TYPE_SOCKET_FILTER, insns: asm.assemble(), license: "GPL", name }).fd;
 }
 
+/** A socket filter of two functions loaded with BTF func info and line info (so the jit keeps a line table). */
+function loadWithLines(): { prog: BpfFd; btf: BpfFd } {
+  const b = new BtfBuilder();
+  const int = b.int("int", 4, { signed: true });
+  const proto = b.funcProto(int, []);
+  const main = b.func("bpft_lines", proto, 0);
+  const helper = b.func("bpft_lines_helper", proto, 0);
+  const file = b.str("lines.c");
+  const line = b.str("return 0;");
+  const btf = loadBtf(b.build({ littleEndian: HOST_LITTLE_ENDIAN }));
+  // main: call helper; r0 = 0; exit. helper: r0 = 0; exit.
+  const insns = new Assembler().callLocal("helper").movImm(0, 0).exit().label("helper").movImm(0, 0).exit().assemble();
+  const funcs = new Uint8Array(16);
+  const funcView = new DataView(funcs.buffer);
+  funcView.setUint32(4, main, HOST_LITTLE_ENDIAN);
+  funcView.setUint32(8, 3, HOST_LITTLE_ENDIAN);
+  funcView.setUint32(12, helper, HOST_LITTLE_ENDIAN);
+  const lines = encodeLineInfos([
+    { insn_off: 0, file_name_off: file, line_off: line, line: 1, column: 1 },
+    { insn_off: 3, file_name_off: file, line_off: line, line: 2, column: 1 },
+  ]);
+  try {
+    const prog = loadProgram({ progType: BPF_PROG_TYPE_SOCKET_FILTER, insns, license: "GPL", name: "bpft_lines", btf, funcInfo: { records: funcs, recordSize: 8 }, lineInfo: { records: lines, recordSize: 16 } }).fd;
+    return { prog, btf };
+  } catch (error) {
+    btf.close();
+    throw error;
+  }
+}
+
 /** A value for deep comparison: run counters, which only grow, are left out and checked apart. */
 function comparable<T extends { info: object }>(details: T): unknown {
   const { run_time_ns: _time, run_cnt: _count, recursion_misses: _misses, ...info } = details.info as Record<string, unknown>;
@@ -41,7 +72,8 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
   const extra: BpfFd[] = [];
   before(() => {
     objects = createLiveObjects();
-    extra.push(loadWithFunctions(2, "bpft_funcs_3"), loadWithFunctions(20, "bpft_funcs_21"));
+    const withLines = loadWithLines();
+    extra.push(loadWithFunctions(2, "bpft_funcs_3"), loadWithFunctions(20, "bpft_funcs_21"), withLines.prog, withLines.btf);
   });
   after(() => {
     for (const fd of extra) fd.close();
@@ -51,7 +83,7 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
   test("every program reads as its descriptor says: info, map ids, full name, memlock", () => {
     const iterated = byId(programs({ via: "iterator" }));
     const described = byId(programs({ via: "descriptors" }));
-    const ours = [...objects.progIds, ...extra.map(idOf)];
+    const ours = [...objects.progIds, ...extra.filter((fd) => fd.kind === "prog").map(idOf)];
     for (const id of ours) assert.ok(iterated.has(id), `program ${id} missing from the iterator's walk`);
     let compared = 0;
     for (const [id, truth] of described) {
@@ -72,6 +104,9 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     assert.equal(functions.info.nr_jited_ksyms, 3);
     assert.ok((functions.info.jited_prog_len ?? 0) > 0);
     assert.equal(iterated.get(idOf(extra[1]!))!.info.nr_jited_ksyms, 21);
+    const lines = iterated.get(idOf(extra[2]!))!.info;
+    assert.deepEqual([lines.nr_func_info, lines.nr_line_info, lines.nr_jited_ksyms], [2, 2, 2]);
+    assert.ok((lines.nr_jited_line_info ?? 0) > 0, "the jit kept no line table");
   });
 
   test("run counters are summed over every CPU as the kernel sums them", { skip: haveBpftool ? false : "bpftool is not installed (it runs the program)" }, () => {
