@@ -8,12 +8,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, encodeLineInfos } from "bpftypes";
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, encodeLineInfos } from "bpftypes";
 import { Assembler, createMap, enableStats, HOST_LITTLE_ENDIAN, KernelBtf, loadBtf, loadProgram, links, maps, runIterator, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
 import { createLiveObjects, type LiveObjects } from "../cli/live-objects.js";
 import { haveBpftool } from "../support/bpftool.js";
 import { BtfBuilder } from "../btf/builder.js";
 import { checkFdLeaks } from "../support/fds.js";
+import { returnImm } from "../support/insns.js";
 import { liveSkip } from "../support/live.js";
 import { idOf } from "../support/objects.js";
 import { liveBtfPath, repoRoot } from "../support/testdata.js";
@@ -73,7 +74,10 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
   before(() => {
     objects = createLiveObjects();
     const withLines = loadWithLines();
-    extra.push(loadWithFunctions(2, "bpft_funcs_3"), loadWithFunctions(20, "bpft_funcs_21"), withLines.prog, withLines.btf);
+    // A tracing program: its attach_btf_id and attach_btf_obj_id name a kernel function.
+    const vmlinux = new KernelBtf(readFileSync(liveBtfPath));
+    const tracing = loadProgram({ progType: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId: vmlinux.funcId("bpf_iter_bpf_map")!, insns: returnImm(0), license: "GPL", name: "bpft_tracing" }).fd;
+    extra.push(loadWithFunctions(2, "bpft_funcs_3"), loadWithFunctions(20, "bpft_funcs_21"), withLines.prog, withLines.btf, tracing);
   });
   after(() => {
     for (const fd of extra) fd.close();
@@ -107,6 +111,8 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     const lines = iterated.get(idOf(extra[2]!))!.info;
     assert.deepEqual([lines.nr_func_info, lines.nr_line_info, lines.nr_jited_ksyms], [2, 2, 2]);
     assert.ok((lines.nr_jited_line_info ?? 0) > 0, "the jit kept no line table");
+    const tracing = iterated.get(idOf(extra[4]!))!.info;
+    assert.ok((tracing.attach_btf_id ?? 0) > 0 && (tracing.attach_btf_obj_id ?? 0) > 0, "a tracing program names its kernel function");
   });
 
   test("run counters are summed over every CPU as the kernel sums them", { skip: haveBpftool ? false : "bpftool is not installed (it runs the program)" }, () => {
