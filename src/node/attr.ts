@@ -139,6 +139,11 @@ export const ATTR_LAYOUT = {
     member: "link_create",
     fields: { prog_fd: u32(0), target_fd: u32(4), target_ifindex: u32(4), attach_type: u32(8), flags: u32(12) },
   },
+  /** BPF_ITER_CREATE. */
+  iterCreate: {
+    member: "iter_create",
+    fields: { link_fd: u32(0), flags: u32(4) },
+  },
   /** BPF_ENABLE_STATS. */
   enableStats: {
     member: "enable_stats",

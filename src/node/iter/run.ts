@@ -4,10 +4,9 @@
 import { readSync } from "node:fs";
 import { BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, fieldOffset, infoLayouts } from "bpftypes";
 import { getU32, putU32 } from "../bytes.js";
-import { newAttr } from "../attr.js";
+import { ATTR_LAYOUT, newAttr, type RecordArray } from "../attr.js";
 import { isErrno } from "../errors.js";
 import { BpfFd } from "../fd.js";
-import type { RecordArray } from "../attr.js";
 import { loadBtf } from "../btf.js";
 import { createLink } from "../links.js";
 import { getInfoRaw } from "../objinfo.js";
@@ -40,8 +39,6 @@ export interface IterOutput {
   readonly btfId: number;
 }
 
-/** `union bpf_attr` for BPF_ITER_CREATE: `iter_create.link_fd` at 0 (and `flags` at 4, left 0). */
-const ITER_LINK_FD = 0;
 /** The name the iterator program is loaded under, so that anyone listing meanwhile sees what it is. */
 const PROGRAM_NAME = "bpftypes_iter";
 /** Bytes asked of each read; the kernel hands out at most its seq_file buffer (8 pages) at a time. */
@@ -71,7 +68,7 @@ export function runIterator(btf: KernelTypes, target: IterTarget, program: Itera
     try {
       const linkId = objectId(link, "bpf_link_info");
       const attr = newAttr();
-      putU32(attr, ITER_LINK_FD, link.fd);
+      putU32(attr, ATTR_LAYOUT.iterCreate.fields.link_fd.offset, link.fd);
       const iter = new BpfFd(bpfCall("BPF_ITER_CREATE", attr, [], { doing: `opening a ${target} iterator` }), "object");
       try {
         return { bytes: readAll(iter.fd), progId, linkId, btfId };
