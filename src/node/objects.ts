@@ -20,7 +20,7 @@ import { ATTR_LAYOUT, newAttr } from "./attr.js";
 import { isErrno } from "./errors.js";
 import { BpfFd, type BpfFdKind } from "./fd.js";
 import { FdinfoReader } from "./fdinfo.js";
-import { FD_BY_ID, getFdById, getNextId, NEXT_ID, tryGetFdById, type IdKind } from "./ids.js";
+import { allIds, FD_BY_ID, getFdById, NEXT_ID, tryGetFdById, type IdKind } from "./ids.js";
 import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
@@ -576,12 +576,10 @@ const ITERATOR_FROM = 1024;
 
 /** Whether there are at least `count` objects of a kind (at most `count` get-next-id calls, ~1 µs each). */
 function atLeast(kind: IdKind, count: number): boolean {
-  let id: number | undefined = 0;
-  for (let seen = 0; seen < count; seen++) {
-    id = getNextId(kind, id);
-    if (id === undefined) return false;
-  }
-  return true;
+  if (count <= 0) return true;
+  let seen = 0;
+  for (const _ of allIds(kind)) if (++seen >= count) return true;
+  return false;
 }
 
 /** Every loaded program with its details, smallest id first (root, or CAP_BPF and CAP_SYS_ADMIN). */

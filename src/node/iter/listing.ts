@@ -17,7 +17,7 @@ import { CachedKernelTypes, cacheDirectory } from "./kernel-types.js";
 import { ProgramIterator, type IteratedProgram } from "./programs.js";
 import type { IteratorRecords } from "./gather.js";
 import { MapIterator, needsDescriptor, type IteratedMap } from "./maps.js";
-import { objectId, runIterator } from "./run.js";
+import { objectId, runIterator, type IteratorProgram, type IterTarget } from "./run.js";
 
 /** How a walk reads objects: through a BPF iterator, by opening each by id, or the first that works. */
 export type WalkMethod = "auto" | "iterator" | "descriptors";
@@ -82,37 +82,23 @@ export interface ProgramWalkParts {
 
 /** Every program through a BPF iterator (or, in `auto` mode, by descriptors when that is not possible). */
 export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, parts: ProgramWalkParts): Generator<ProgramDetails, void, undefined> {
-  let records: IteratorRecords<IteratedProgram>;
-  try {
+  const pageSize = kernelPageSize();
+  const records = checkedRecords("prog", method, () => {
     if (!inInitialUserNamespace()) throw new IteratorUnavailableError("reading programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
     programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus());
     // A one-element per-CPU array the program measures per-CPU offsets with; the loaded program keeps it alive.
-    const percpu = createMap({ mapType: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, name: "bpftypes_iter" });
-    let output;
+    const percpu = ownMap(BPF_MAP_TYPE_PERCPU_ARRAY, 8).fd;
     try {
-      rememberOwn("map", objectId(percpu, "bpf_map_info"));
-      output = runIterator(runningKernelTypes(), "bpf_prog", programIterator.assemble(percpu.fd));
+      return programIterator.records(runOwn("bpf_prog", programIterator.assemble(percpu.fd)));
     } finally {
       percpu.close();
     }
-    rememberOwn("prog", output.progId);
-    rememberOwn("link", output.linkId);
-    rememberOwn("btf", output.btfId);
-    records = programIterator.records(output.bytes);
-  } catch (error) {
-    if (method === "iterator") throw asUnavailable(error, "programs");
-    if (!meansUnavailable(error)) throw error;
-    yield* parts.fallback();
-    return;
-  }
-  const pageSize = kernelPageSize();
-  const mismatch = checkFirst("prog", records, (program) => {
+  }, (program) => {
     if (program.needsDescriptor) return undefined;
     const truth = parts.byId(program.info.id ?? 0);
     return truth && firstDifference(toDetails(program, options, pageSize, parts), truth);
   });
-  if (mismatch !== undefined) {
-    if (method === "iterator") throw new IteratorUnavailableError(`reading programs through an iterator: ${mismatch}`);
+  if (!records) {
     yield* parts.fallback();
     return;
   }
@@ -125,6 +111,49 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
       if (details) yield details;
     } else yield toDetails(program, options, pageSize, parts);
   }
+}
+
+/** Creates a one-element map for an iterator run, remembered (by its id) as this process's own. */
+function ownMap(mapType: number, valueSize: number): { readonly fd: BpfFd; readonly id: number } {
+  const fd = createMap({ mapType, keySize: 4, valueSize, maxEntries: 1, name: "bpftypes_iter" });
+  try {
+    const id = objectId(fd, "bpf_map_info");
+    rememberOwn("map", id);
+    return { fd, id };
+  } catch (error) {
+    fd.close();
+    throw error;
+  }
+}
+
+/** Runs an iterator program and remembers the objects it made as this process's own; returns what it wrote. */
+function runOwn(target: IterTarget, program: IteratorProgram): Uint8Array {
+  const output = runIterator(runningKernelTypes(), target, program);
+  rememberOwn("prog", output.progId);
+  rememberOwn("link", output.linkId);
+  if (output.btfId !== 0) rememberOwn("btf", output.btfId);
+  return output.bytes;
+}
+
+/**
+ * The records of an iterator run (`run`), checked with {@link checkFirst}; undefined when the walk
+ * should go by descriptors instead (in `auto` mode, when no iterator can run or its records read
+ * wrong). In `iterator` mode those cases throw an {@link IteratorUnavailableError} with the reason.
+ */
+function checkedRecords<T>(kind: "prog" | "map", method: WalkMethod, run: () => IteratorRecords<T>, compare: (record: T) => string | undefined): IteratorRecords<T> | undefined {
+  const what = kind === "prog" ? "programs" : "maps";
+  let records: IteratorRecords<T>;
+  try {
+    records = run();
+  } catch (error) {
+    if (method === "iterator") throw asUnavailable(error, what);
+    if (!meansUnavailable(error)) throw error;
+    return undefined;
+  }
+  const mismatch = checkFirst(kind, records, compare);
+  if (mismatch === undefined) return records;
+  if (method === "iterator") throw new IteratorUnavailableError(`reading ${what} through an iterator: ${mismatch}`);
+  return undefined;
 }
 
 /**
@@ -229,34 +258,30 @@ export interface MapWalkParts {
  * device) is recognised and read through its descriptor.
  */
 export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator<MapDetails, void, undefined> {
-  let records: IteratorRecords<IteratedMap>;
   const hostOps = new Map<number, bigint>();
-  const referenceIds = new Set<number>();
-  try {
-    const types = runningKernelTypes();
-    mapIterator ??= new MapIterator(types);
-    const references = [BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY].map((mapType) => createMap({ mapType, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpftypes_iter" }));
+  const records = checkedRecords("map", method, () => {
+    mapIterator ??= new MapIterator(runningKernelTypes());
+    const references = [ownMap(BPF_MAP_TYPE_HASH, 4)];
+    let records: IteratorRecords<IteratedMap>;
     try {
-      for (const reference of references) {
-        const id = objectId(reference, "bpf_map_info");
-        referenceIds.add(id);
-        rememberOwn("map", id);
-      }
-      const output = runIterator(types, "bpf_map", { insns: mapIterator.insns });
-      rememberOwn("prog", output.progId);
-      rememberOwn("link", output.linkId);
-      records = mapIterator.records(output.bytes);
+      references.push(ownMap(BPF_MAP_TYPE_ARRAY, 4));
+      const referenceIds = new Set(references.map((reference) => reference.id));
+      records = mapIterator.records(runOwn("bpf_map", { insns: mapIterator.insns }));
+      records.ids.forEach((id, index) => {
+        if (!referenceIds.has(id)) return;
+        const reference = records.decode(index);
+        hostOps.set(reference.info.type ?? 0, reference.ops);
+      });
     } finally {
-      for (const reference of references) reference.close();
+      for (const reference of references) reference.fd.close();
     }
-    records.ids.forEach((id, index) => {
-      if (!referenceIds.has(id)) return;
-      const reference = records.decode(index);
-      hostOps.set(reference.info.type ?? 0, reference.ops);
-    });
-  } catch (error) {
-    if (method === "iterator") throw asUnavailable(error, "maps");
-    if (!meansUnavailable(error)) throw error;
+    return records;
+  }, (map) => {
+    if (needsDescriptor(map, hostOps)) return undefined;
+    const truth = parts.byId(map.info.id ?? 0);
+    return truth && firstInfoDifference(map.info, truth.info);
+  });
+  if (!records) {
     yield* parts.fallback();
     return;
   }
@@ -264,16 +289,6 @@ export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator
   records.ids.forEach((id, index) => {
     if (!ownIds.map.has(id)) indexOf.set(id, index);
   });
-  const mismatch = checkFirst("map", records, (map) => {
-    if (needsDescriptor(map, hostOps)) return undefined;
-    const truth = parts.byId(map.info.id ?? 0);
-    return truth && firstInfoDifference(map.info, truth.info);
-  });
-  if (mismatch !== undefined) {
-    if (method === "iterator") throw new IteratorUnavailableError(`reading maps through an iterator: ${mismatch}`);
-    yield* parts.fallback();
-    return;
-  }
   const infoOnly = parts.infoOnly;
   if (infoOnly) {
     for (const [id, index] of indexOf) {
