@@ -574,41 +574,56 @@ function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: numb
  */
 const ITERATOR_FROM = 1024;
 
-/** Whether there are at least `count` objects of a kind (at most `count` get-next-id calls, ~1 µs each). */
-function atLeast(kind: IdKind, count: number): boolean {
-  if (count <= 0) return true;
-  let seen = 0;
-  for (const _ of allIds(kind)) if (++seen >= count) return true;
-  return false;
+/**
+ * The ids of the first `limit` objects of a kind (get-next-id, ~1 µs each): `"auto"` counts that
+ * far to choose. Fewer than `limit` are all there are, and a walk by descriptors opens just those.
+ */
+function firstIds(kind: IdKind, limit: number): number[] {
+  const ids: number[] = [];
+  if (limit <= 0) return ids;
+  for (const id of allIds(kind)) {
+    ids.push(id);
+    if (ids.length >= limit) break;
+  }
+  return ids;
 }
 
 /** Every loaded program with its details, smallest id first (root, or CAP_BPF and CAP_SYS_ADMIN). */
-export function programs(options: ProgramOptions = {}): Generator<ProgramDetails, void, undefined> {
+export function* programs(options: ProgramOptions = {}): Generator<ProgramDetails, void, undefined> {
   const inspector = new Inspector();
-  const byDescriptors = () => walk("prog", inspector, (fd, id) => inspector.program(fd, options, id));
+  const read = (fd: BpfFd, id: number) => inspector.program(fd, options, id);
   const method = options.via ?? "auto";
-  if (method === "descriptors" || (method === "auto" && !atLeast("prog", options.iteratorFrom ?? ITERATOR_FROM))) return byDescriptors();
-  return iteratePrograms(options, method, {
+  if (method === "descriptors") return yield* walk("prog", inspector, read);
+  if (method === "auto") {
+    const limit = options.iteratorFrom ?? ITERATOR_FROM;
+    const ids = firstIds("prog", limit);
+    if (ids.length < limit) return yield* walk("prog", inspector, read, ids.values());
+  }
+  yield* iteratePrograms(options, method, {
     byId: (id) => readById("prog", id, (i, fd) => i.program(fd, options, id)),
     functionName: (btfId, typeId) => inspector.functionName(btfId, typeId),
-    fallback: byDescriptors,
+    fallback: () => walk("prog", inspector, read),
   });
 }
 
 /** Every map with its details, smallest id first. */
-export function maps(options: MapOptions = {}): Generator<MapDetails, void, undefined> {
+export function* maps(options: MapOptions = {}): Generator<MapDetails, void, undefined> {
   const inspector = new Inspector();
-  const byDescriptors = () => walk("map", inspector, (fd) => inspector.map(fd, options));
+  const read = (fd: BpfFd) => inspector.map(fd, options);
   const method = options.via ?? "auto";
   // A map's fdinfo needs its descriptor anyway, and then the iterator saves too little to pay for itself.
-  const iteratorPays = options.fdinfo === false && atLeast("map", options.iteratorFrom ?? ITERATOR_FROM);
-  if (method === "descriptors" || (method === "auto" && !iteratorPays)) return byDescriptors();
-  return iterateMaps(method, {
-    walkIds: (ids, read) => walk("map", inspector, read, ids[Symbol.iterator]()),
+  if (method === "descriptors" || (method === "auto" && options.fdinfo !== false)) return yield* walk("map", inspector, read);
+  if (method === "auto") {
+    const limit = options.iteratorFrom ?? ITERATOR_FROM;
+    const ids = firstIds("map", limit);
+    if (ids.length < limit) return yield* walk("map", inspector, read, ids.values());
+  }
+  yield* iterateMaps(method, {
+    walkIds: (ids, readMap) => walk("map", inspector, readMap, ids.values()),
     fromInfo: (fd, info) => inspector.mapFromInfo(fd, info, options),
-    byDescriptor: (fd) => inspector.map(fd, options),
+    byDescriptor: read,
     byId: (id) => readById("map", id, (i, fd) => i.map(fd, options)),
-    fallback: byDescriptors,
+    fallback: () => walk("map", inspector, read),
     ...(options.fdinfo === false && { infoOnly: (info: Decoded<MapInfo>) => mapDetailsOf(info) }),
   });
 }
