@@ -266,5 +266,4 @@ export class KernelBtf extends KernelTypes {
     if (bitOffset % 8 !== 0) return undefined;
     return { offset: bitOffset / 8, size: this.#sizeOf(found.type), bit: 0, bits: 0 };
   }
-
 }

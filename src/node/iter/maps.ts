@@ -112,7 +112,7 @@ export class MapIterator {
 }
 
 /** Map types that can be offloaded to a device (the kernel's bpf_map_offload_map_alloc takes these). */
-export const OFFLOADABLE_MAP_TYPES: ReadonlySet<number> = new Set([BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY]);
+const OFFLOADABLE_MAP_TYPES: ReadonlySet<number> = new Set([BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY]);
 
 /** Whether a record stands for the kernel's answer: not for struct_ops maps (their info names vmlinux's BTF id too). */
 export function needsDescriptor(map: IteratedMap, hostOps: ReadonlyMap<number, bigint>): boolean {

@@ -219,10 +219,7 @@ export class ProgramIterator {
    */
   #emitRunCounters(asm: Assembler, percpuMapFd: number): void {
     const S = GatherPlan.stack;
-    const key = this.#scratch;
-    const pptr = this.#scratch + 8;
-    const spill = this.#scratch + 16;
-    const number = this.#scratch + 24;
+    const { key, pptr, spill, number } = this.#counterSlots();
     const readInto = (to: number, size: number) => asm.mov(1, 10).addImm(1, S(to)).movImm(2, size);
     asm.load(8, 9, 10, S(this.#f.stats.at)).jumpIfEqual(9, 0, "stats_done");
     asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).store(8, 10, S(spill), 1);
@@ -242,16 +239,21 @@ export class ProgramIterator {
   }
 
   /**
+   * Where the run-counter code keeps its numbers (record offsets): the map key, pptrs[0], an
+   * address spilled and read back as a number, and the three counters read over those two, which
+   * are spent by then.
+   */
+  #counterSlots() {
+    const at = this.#scratch;
+    return { key: at, pptr: at + 8, spill: at + 16, number: at + 24, counters: at + 16 };
+  }
+
+  /**
    * The function adding the run counters of CPU r1 to the record's totals; r2 points to the record
    * (the calling frame's stack, from its start). It returns 0, which also tells bpf_loop() to go on.
    */
   #emitAddOneCpu(asm: Assembler, percpuMapFd: number): void {
-    const key = this.#scratch;
-    const pptr = this.#scratch + 8;
-    const spill = this.#scratch + 16;
-    const number = this.#scratch + 24;
-    // The three counters are read over `spill` and `number`, which are spent by then.
-    const counters = this.#scratch + 16;
+    const { key, pptr, spill, number, counters } = this.#counterSlots();
     const readInto = (to: number, size: number) => asm.mov(1, 6).addImm(1, to).movImm(2, size);
     asm.label("add_one_cpu").mov(6, 2).mov(3, 1);
     asm.loadImm64(1, PSEUDO_MAP_FD, percpuMapFd).mov(2, 6).addImm(2, key).call(HELPER.BPF_FUNC_map_lookup_percpu_elem).jumpIfEqual(0, 0, "cpu_done");
