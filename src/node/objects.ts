@@ -350,12 +350,7 @@ export class Inspector implements Disposable {
     if (btf === undefined) {
       btf = null;
       try {
-        const fd = getFdById("btf", btfId);
-        try {
-          btf = parseBtf(getBtfBytes(fd));
-        } finally {
-          fd.close();
-        }
+        btf = byId("btf", btfId, (fd) => parseBtf(getBtfBytes(fd)));
       } catch (error) {
         // Gone meanwhile, or BTF this parser cannot read on its own (split module BTF): keep the cut name.
         if (!isErrno(error, "ENOENT") && !(error instanceof Error && error.name === "BtfError")) throw error;
@@ -438,14 +433,11 @@ export class Inspector implements Disposable {
   /** The type of the program with this id, `undefined` if it is gone. */
   #progType(id: number): number | undefined {
     const fd = tryGetFdById("prog", id);
-    if (!fd) return undefined;
-    try {
+    return fd && closeAfter(fd, () => {
       const info = new Uint8Array(PROG.size);
       getInfoRaw(fd, info);
       return getU32(info, 0);
-    } finally {
-      fd.close();
-    }
+    });
   }
 
   /** Reads a BTF object, its name in the same call. */
@@ -648,9 +640,13 @@ function mapDetailsOf(info: Decoded<MapInfo>): MapDetails {
 /** Opens the object with this id and reads it with the shared inspector; undefined when it is gone. */
 function readById<T>(kind: IdKind, id: number, read: (inspector: Inspector, fd: BpfFd) => T): T | undefined {
   const fd = tryGetFdById(kind, id);
-  if (!fd) return undefined;
+  return fd && closeAfter(fd, () => withInspector((inspector) => read(inspector, fd)));
+}
+
+/** Runs `read` on a descriptor this module opened, and closes it after, whatever happens. */
+function closeAfter<T>(fd: BpfFd, read: (fd: BpfFd) => T): T {
   try {
-    return withInspector((inspector) => read(inspector, fd));
+    return read(fd);
   } finally {
     fd.close();
   }
@@ -705,21 +701,11 @@ function openPinned(kind: IdKind, path: string): BpfFd {
 }
 
 function byId<T>(kind: IdKind, id: number, read: (fd: BpfFd) => T): T {
-  const fd = getFdById(kind, id);
-  try {
-    return read(fd);
-  } finally {
-    fd.close();
-  }
+  return closeAfter(getFdById(kind, id), read);
 }
 
 function byPin<T>(kind: IdKind, path: string, read: (fd: BpfFd) => T): T {
-  const fd = openPinned(kind, path);
-  try {
-    return read(fd);
-  } finally {
-    fd.close();
-  }
+  return closeAfter(openPinned(kind, path), read);
 }
 
 /** The program with this id; a BpfError with code ENOENT when there is none. */
