@@ -99,6 +99,11 @@ export interface ShowSpec<T> {
   readonly all: () => Iterable<T>;
   /** The bpftool-compatible JSON of one object. */
   readonly json: (item: T) => JsonValue;
+  /**
+   * The compact JSON of every object, comma-separated, made some faster way than item by item
+   * (printed by the kernel); undefined when it cannot be, and the list is then read one object at a time.
+   */
+  readonly jsonText?: () => Iterable<string> | undefined;
   /** Table columns of a list. */
   readonly columns: readonly Column[];
   /** One table row. */
@@ -116,6 +121,13 @@ export function runShow<T>(options: ShowOptions, out: Output, spec: ShowSpec<T>)
     const item = spec.one(options);
     if (out.json) out.printJson(spec.json(item));
     else out.fields(spec.detail(item));
+    return;
+  }
+  const text = out.json && !out.pretty ? spec.jsonText?.() : undefined;
+  if (text) {
+    out.write("[");
+    for (const chunk of text) out.write(chunk);
+    out.write("]\n");
     return;
   }
   if (out.json) {
@@ -156,11 +168,6 @@ export function typeNameJson(set: ValueSet, value: number | undefined): string |
 /** The first kernel of a value for the extras, `null` when unknown. */
 export function typeSinceJson(set: ValueSet, value: number | undefined): string | null {
   return set.entry(value ?? 0)?.since?.text ?? null;
-}
-
-/** Epoch milliseconds as bpftool's JSON `loaded_at`: whole seconds. */
-export function epochSeconds(ms: number): number {
-  return Math.floor(ms / 1000);
 }
 
 /** Epoch milliseconds as local time in bpftool's plain form, `2026-11-25T12:28:57+0000`. */

@@ -1,9 +1,9 @@
 // `bpftypes prog [show|list] [id N | pinned PATH]`: the kernel's programs, as a table or as bpftool's JSON.
 
 import { progTypes } from "bpftypes";
-import { programById, programByPin, programs, type ProgramDetails } from "bpftypes/node";
-import { devJson, epochSeconds, idList, localTime, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
-import type { JsonValue, Output } from "./output.js";
+import { bootNsToEpochNs, programById, programByPin, programs, programsAsText, type ProgramDetails, type TextPiece } from "bpftypes/node";
+import { devJson, idList, localTime, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
+import { toJson, type JsonValue, type Output } from "./output.js";
 
 /** Help text of `bpftypes prog`. */
 export const PROG_HELP = showHelp(
@@ -22,6 +22,8 @@ export function progJson(prog: ProgramDetails): JsonValue {
   // builds fast, and bpftool's key order.
   const ran = info.run_time_ns ? true : false;
   const loaded = info.load_time !== undefined && info.load_time !== 0n && prog.loadedAt !== undefined;
+  // Whole seconds and milliseconds of one exact instant, as the kernel prints them (see PROG_JSON_TEMPLATE).
+  const loadedNs = loaded ? bootNsToEpochNs(info.load_time!) : 0n;
   return {
     id: prog.id,
     type: typeJson(progTypes, info.type),
@@ -32,7 +34,7 @@ export function progJson(prog: ProgramDetails): JsonValue {
     run_cnt: ran ? (info.run_cnt ?? 0n) : undefined,
     recursion_misses: info.recursion_misses ? info.recursion_misses : undefined,
     dev: info.ifindex ? devJson(info.ifindex, info.netns_dev, info.netns_ino) : undefined,
-    loaded_at: loaded ? epochSeconds(prog.loadedAt!) : undefined,
+    loaded_at: loaded ? Number(loadedNs / 1_000_000_000n) : undefined,
     uid: loaded ? (info.created_by_uid ?? 0) : undefined,
     orphaned: prog.orphaned,
     bytes_xlated: info.xlated_prog_len ?? 0,
@@ -44,8 +46,8 @@ export function progJson(prog: ProgramDetails): JsonValue {
     bpftypes: {
       type_name: typeNameJson(progTypes, info.type),
       type_since: typeSinceJson(progTypes, info.type),
-      // Milliseconds since the epoch: finer than bpftool's seconds, and cheap to write for thousands of programs.
-      loaded_at_ms: prog.loadedAt,
+      // Whole milliseconds since the epoch: finer than bpftool's seconds.
+      loaded_at_ms: loaded ? Number(loadedNs / 1_000_000n) : undefined,
       verified_insns: info.verified_insns,
       attach_btf_obj_id: info.attach_btf_obj_id ? info.attach_btf_obj_id : undefined,
       attach_btf_id: info.attach_btf_id ? info.attach_btf_id : undefined,
@@ -53,6 +55,59 @@ export function progJson(prog: ProgramDetails): JsonValue {
       absent: info.absent.length > 0 ? info.absent : undefined,
     },
   };
+}
+
+/** Keys of a program's JSON that count runs and may grow between two reads. */
+const PROG_COUNTERS = ["run_time_ns", "run_cnt", "recursion_misses"];
+
+/** `texts[type]` for every program type the tables know, numbered from 0 without gaps. */
+function byProgType(text: (type: number) => string): string[] {
+  const texts: string[] = [];
+  for (let type = 0; progTypes.entry(type) !== undefined; type++) texts.push(text(type));
+  return texts;
+}
+
+/**
+ * {@link progJson}'s compact text as a template the kernel prints for each program when a long list
+ * is read through a BPF iterator (`programsAsText`). Objects it cannot print (offloaded, cut names)
+ * are rendered by progJson itself, and the walk checks the kernel's text for the first program
+ * against progJson's; the live tests compare the two for every program.
+ */
+export function progJsonTemplate(): TextPiece[] {
+  const member = (key: string, value: TextPiece): TextPiece[] => [`,"${key}":`, value];
+  const types = byProgType((type) => toJson(typeJson(progTypes, type)));
+  const typeExtras = byProgType((type) => toJson({ type_name: typeNameJson(progTypes, type), type_since: typeSinceJson(progTypes, type) }).slice(1, -1));
+  return [
+    '{"id":',
+    { number: "id" },
+    ...member("type", { pick: "type", texts: types }),
+    { when: "name", then: [',"name":"', { text: "name" }, '"'] },
+    ',"tag":"',
+    { hex: "tag" },
+    '"',
+    ...member("gpl_compatible", { pick: "gpl_compatible", texts: ["false", "true"] }),
+    { when: "run_time_ns", then: [...member("run_time_ns", { number: "run_time_ns" }), ...member("run_cnt", { number: "run_cnt" })] },
+    { when: "recursion_misses", then: member("recursion_misses", { number: "recursion_misses" }) },
+    { when: "load_time", then: [...member("loaded_at", { number: "loaded_at" }), ...member("uid", { number: "created_by_uid" })] },
+    ',"orphaned":false',
+    ...member("bytes_xlated", { number: "xlated_prog_len" }),
+    { when: "jited_prog_len", then: [',"jited":true', ...member("bytes_jited", { number: "jited_prog_len" })], otherwise: [',"jited":false'] },
+    ...member("bytes_memlock", { number: "bytes_memlock" }),
+    { when: "nr_map_ids", then: [',"map_ids":[', { list: "map_ids" }, "]"] },
+    { when: "btf_id", then: member("btf_id", { number: "btf_id" }) },
+    ',"bpftypes":{',
+    { pick: "type", texts: typeExtras },
+    { when: "load_time", then: member("loaded_at_ms", { number: "loaded_at_ms" }) },
+    ...member("verified_insns", { number: "verified_insns" }),
+    { when: "attach_btf_obj_id", then: member("attach_btf_obj_id", { number: "attach_btf_obj_id" }) },
+    { when: "attach_btf_id", then: member("attach_btf_id", { number: "attach_btf_id" }) },
+    "}}",
+  ];
+}
+
+/** Every program as compact JSON items printed by the kernel, or undefined when a walk should read them one by one. */
+function progJsonText(): Iterable<string> | undefined {
+  return programsAsText({ template: progJsonTemplate(), render: (prog) => toJson(progJson(prog)), counters: PROG_COUNTERS });
 }
 
 function readOne(options: ShowOptions): ProgramDetails {
@@ -65,6 +120,7 @@ export async function progShow(options: ShowOptions, out: Output): Promise<void>
     one: readOne,
     all: () => programs(),
     json: progJson,
+    jsonText: progJsonText,
     columns: [
       { title: "ID", right: true },
       { title: "TYPE" },

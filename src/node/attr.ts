@@ -363,6 +363,11 @@ export function getIdAttr(id: number, openFlags = 0): Uint8Array {
   return attr;
 }
 
+/** Sets the `start_id` of a get-next-id attr made by {@link getIdAttr}, to reuse it. */
+export function setStartId(attr: Uint8Array, id: number): void {
+  putU32(attr, L.getId.fields.start_id.offset, id);
+}
+
 /** The `next_id` the kernel wrote back after BPF_*_GET_NEXT_ID. */
 export function readNextId(attr: Uint8Array): number {
   return getU32(attr, L.getId.fields.next_id.offset);

@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 
-let bootEpochMs: number | undefined;
+let bootEpochNs: bigint | undefined;
 
 /**
  * Reads the boot instant from /proc/uptime: its first number is the time since boot in seconds,
@@ -10,13 +10,15 @@ let bootEpochMs: number | undefined;
  * bpftool gets the same instant from clock_gettime(REALTIME) - clock_gettime(BOOTTIME); Node has
  * no BOOTTIME clock, and process.hrtime's MONOTONIC clock stops during suspend, so it cannot stand in.
  */
-function measureBoot(): number {
+function measureBoot(): bigint {
   const uptime = readFileSync("/proc/uptime", "latin1");
   const now = Date.now();
-  const seconds = Number.parseFloat(uptime);
-  if (!Number.isFinite(seconds)) throw new Error(`reading /proc/uptime: ${JSON.stringify(uptime)} does not start with a number`);
+  // Read as whole centiseconds, so that the instant is an exact number of nanoseconds.
+  const match = /^(\d+)\.(\d\d)\s/.exec(uptime);
+  if (match === null) throw new Error(`reading /proc/uptime: ${JSON.stringify(uptime)} does not start with seconds to the hundredth`);
+  const centiseconds = BigInt(match[1]!) * 100n + BigInt(match[2]!);
   // The kernel truncates to centiseconds: the true uptime lies up to 10 ms above; take the middle.
-  return now - seconds * 1000 - 5;
+  return BigInt(now) * 1_000_000n - centiseconds * 10_000_000n - 5_000_000n;
 }
 
 /**
@@ -24,8 +26,13 @@ function measureBoot(): number {
  * changes of the wall clock (NTP steps) are not followed, as with bpftool, which measures once per run.
  */
 export function bootTimeMs(): number {
-  bootEpochMs ??= measureBoot();
-  return bootEpochMs;
+  return Number(bootTimeNs()) / 1e6;
+}
+
+/** When this machine booted, in whole nanoseconds since the Unix epoch (the instant {@link bootTimeMs} gives). */
+export function bootTimeNs(): bigint {
+  bootEpochNs ??= measureBoot();
+  return bootEpochNs;
 }
 
 /**
@@ -33,10 +40,15 @@ export function bootTimeMs(): number {
  * milliseconds since the Unix epoch.
  */
 export function bootNsToEpochMs(ns: bigint): number {
-  return bootTimeMs() + Number(ns) / 1e6;
+  return Number(bootNsToEpochNs(ns)) / 1e6;
+}
+
+/** A kernel time stamp in nanoseconds since boot as whole nanoseconds since the Unix epoch: exact, for whole seconds or milliseconds. */
+export function bootNsToEpochNs(ns: bigint): bigint {
+  return bootTimeNs() + ns;
 }
 
 /** Forgets the measured boot instant, so the next call measures again (after the clock was set). */
 export function resetBootTime(): void {
-  bootEpochMs = undefined;
+  bootEpochNs = undefined;
 }

@@ -1,6 +1,6 @@
 // Object ids: walking the kernel's programs, maps, links and BTF objects, and opening one by id.
 
-import { getIdAttr, readNextId } from "./attr.js";
+import { getIdAttr, readNextId, setStartId } from "./attr.js";
 import { isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";
 import { bpfCall, type BpfCommandName } from "./syscall.js";
@@ -29,7 +29,12 @@ export const FD_BY_ID: Readonly<Record<IdKind, BpfCommandName>> = {
  * (the kernel's ENOENT). Start from 0 to get the first. Links have ids since Linux 5.8.
  */
 export function getNextId(kind: IdKind, startId: number): number | undefined {
-  const attr = getIdAttr(startId);
+  return nextIdWith(getIdAttr(startId), kind, startId);
+}
+
+/** {@link getNextId} with a caller's attr, reused across calls: a fresh 168-byte buffer per call costs several times the system call. */
+function nextIdWith(attr: Uint8Array, kind: IdKind, startId: number): number | undefined {
+  setStartId(attr, startId);
   try {
     bpfCall(NEXT_ID[kind], attr, []);
   } catch (error) {
@@ -41,9 +46,10 @@ export function getNextId(kind: IdKind, startId: number): number | undefined {
 
 /** Every id of a `kind` object in the kernel right now, smallest first (objects come and go meanwhile). */
 export function* allIds(kind: IdKind): Generator<number, void, undefined> {
+  const attr = getIdAttr(0);
   let id = 0;
   for (;;) {
-    const next = getNextId(kind, id);
+    const next = nextIdWith(attr, kind, id);
     if (next === undefined) return;
     yield next;
     id = next;

@@ -92,6 +92,8 @@ export {
   Inspector,
   ObjectKindError,
   programs,
+  programsAsText,
+  type ProgramTextOptions,
   maps,
   links,
   btfObjects,
@@ -109,10 +111,12 @@ export {
   btfUsers,
 } from "./objects.js";
 export { IteratorUnavailableError, type WalkMethod } from "./iter/listing.js";
+export { TextPrinter, type TextPiece, type ValueSlot, type ListEmitter } from "./iter/print.js";
+export { PROGRAM_TEXT_VALUES } from "./iter/programs.js";
 export { Assembler, HELPER, PSEUDO_MAP_FD, type Reg, type Size } from "./iter/asm.js";
 export { KernelBtf, KernelBtfError, KernelTypes, type KernelField } from "./iter/kernel-btf.js";
 export { CachedKernelTypes, cacheDirectory } from "./iter/kernel-types.js";
 export { runIterator, objectId, type IterTarget, type IterOutput, type IteratorProgram } from "./iter/run.js";
 export { kernelPageSize } from "./page-size.js";
 export { FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo } from "./fdinfo.js";
-export { bootTimeMs, bootNsToEpochMs, resetBootTime } from "./boot-time.js";
+export { bootTimeMs, bootTimeNs, bootNsToEpochMs, bootNsToEpochNs, resetBootTime } from "./boot-time.js";

@@ -9,7 +9,8 @@ import {
   fieldOffset,
   mapTypes,
 } from "bpftypes";
-import { mapCreateAttr, mapElemAttr, type SizedBuffer } from "./attr.js";
+import { ATTR_LAYOUT, mapCreateAttr, mapElemAttr, newAttr, type SizedBuffer } from "./attr.js";
+import { putU32 } from "./bytes.js";
 import { possibleCpuCount } from "./cpus.js";
 import { isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";
@@ -306,4 +307,14 @@ export function* mapKeys(map: MapFd): Generator<Uint8Array, void, undefined> {
     yield next;
     key = next;
   }
+}
+
+/**
+ * Freezes a map (BPF_MAP_FREEZE, Linux 5.2): user space can no longer change it. A map created
+ * with `BPF_F_RDONLY_PROG` and frozen is a constant the verifier knows, such as format strings.
+ */
+export function mapFreeze(map: BpfFd): void {
+  const attr = newAttr();
+  putU32(attr, ATTR_LAYOUT.mapElem.fields.map_fd.offset, map.fd);
+  bpfCall("BPF_MAP_FREEZE", attr, [], { doing: "freezing a map" });
 }

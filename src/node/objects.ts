@@ -25,7 +25,9 @@ import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
 import { bpfCall } from "./syscall.js";
-import { isIteratorObject, iterateMaps, iteratePrograms, type WalkMethod } from "./iter/listing.js";
+import { isIteratorObject, iterateMaps, iteratePrograms, printPrograms, type WalkMethod } from "./iter/listing.js";
+import type { TextPiece } from "./iter/print.js";
+import type { PROGRAM_TEXT_VALUES } from "./iter/programs.js";
 
 /** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
 export interface ProgramDetails {
@@ -595,6 +597,44 @@ export function* programs(options: ProgramOptions = {}): Generator<ProgramDetail
     byId: (id) => readById("prog", id, (i, fd) => i.program(fd, options, id)),
     functionName: (btfId, typeId) => inspector.functionName(btfId, typeId),
     fallback: () => walk("prog", inspector, read),
+  });
+}
+
+/** How {@link programsAsText} prints: the template, and the same text made in user space. */
+export interface ProgramTextOptions {
+  /**
+   * The text of one program, printed by the kernel: it must start with the literal `{"id":` and
+   * the number `id`. Names: the fields of `bpf_prog_info` and {@link PROGRAM_TEXT_VALUES}; list `map_ids`.
+   */
+  readonly template: readonly TextPiece[];
+  /** The same text for a program read through its descriptor (with default options): for what the kernel leaves to user space, and to check the kernel's text. */
+  readonly render: (program: ProgramDetails) => string;
+  /** JSON keys whose numbers may grow between two reads of a program (run counters). */
+  readonly counters?: readonly string[];
+  /** `"iterator"` insists on the kernel printing (or throws); `"auto"` (the default) returns undefined when it cannot, or for fewer than `iteratorFrom` programs. */
+  readonly via?: Exclude<WalkMethod, "descriptors">;
+  /** From how many programs `"auto"` has the kernel print (default 1024). */
+  readonly iteratorFrom?: number;
+}
+
+/**
+ * Every program as JSON text printed by the kernel: a BPF iterator program prints `template` for
+ * each program, comma-separated (the items of a JSON array, without the brackets), so listing
+ * thousands of programs leaves no per-program work to JavaScript. Returns undefined when the
+ * walk should go through {@link programs} instead: fewer programs than `iteratorFrom`, or (in
+ * `auto` mode) no iterator here or text that does not match the kernel's own answer for its first program.
+ */
+export function programsAsText(options: ProgramTextOptions): Generator<string, void, undefined> | undefined {
+  const method = options.via ?? "auto";
+  if (method === "auto") {
+    const limit = options.iteratorFrom ?? ITERATOR_FROM;
+    if (firstIds("prog", limit).length < limit) return undefined;
+  }
+  return printPrograms(method, {
+    template: options.template,
+    render: options.render,
+    counters: options.counters ?? [],
+    byId: (id) => readById("prog", id, (i, fd) => i.program(fd, {}, id)),
   });
 }
 

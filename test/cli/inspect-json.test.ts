@@ -40,7 +40,7 @@ import {
   type Init,
   type LinkInfo,
 } from "bpftypes";
-import type { BtfDetails, LinkDetails, MapDetails, ProgramDetails } from "bpftypes/node";
+import { bootNsToEpochMs, bootTimeNs, type BtfDetails, type LinkDetails, type MapDetails, type ProgramDetails } from "bpftypes/node";
 import { cli } from "./support.js";
 
 const { progJson } = cli.prog;
@@ -64,20 +64,23 @@ function link(init: Init<LinkInfo>, strings: Record<string, string> = {}, progTy
 
 describe("prog JSON", () => {
   test("every key, in bpftool's order, with bpftool's types", () => {
-    const loadedAt = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+    // The load time is kernel nanoseconds since boot; JSON shows one exact instant in whole seconds and milliseconds.
+    const loadTime = 5_000_000_678_901n;
+    const loadedAt = bootNsToEpochMs(loadTime);
+    const epochNs = bootTimeNs() + loadTime;
     const prog = program(
-      { type: BPF_PROG_TYPE_XDP, id: 7, tag: "0123456789abcdef", name: "xdp_pass", gpl_compatible: true, run_time_ns: 2n ** 60n, run_cnt: 3n, recursion_misses: 1n, load_time: 5n, created_by_uid: 1000, xlated_prog_len: 16, jited_prog_len: 20, btf_id: 4, verified_insns: 2 },
+      { type: BPF_PROG_TYPE_XDP, id: 7, tag: "0123456789abcdef", name: "xdp_pass", gpl_compatible: true, run_time_ns: 2n ** 60n, run_cnt: 3n, recursion_misses: 1n, load_time: loadTime, created_by_uid: 1000, xlated_prog_len: 16, jited_prog_len: 20, btf_id: 4, verified_insns: 2 },
       { loadedAt, mapIds: [9, 8] },
     );
     const out = json(progJson(prog));
     assert.deepEqual(Object.keys(out), ["id", "type", "name", "tag", "gpl_compatible", "run_time_ns", "run_cnt", "recursion_misses", "loaded_at", "uid", "orphaned", "bytes_xlated", "jited", "bytes_jited", "bytes_memlock", "map_ids", "btf_id", "bpftypes"]);
     assert.equal(out["type"], "xdp");
-    assert.equal(out["loaded_at"], Math.floor(loadedAt / 1000));
+    assert.equal(out["loaded_at"], Number(epochNs / 1_000_000_000n));
     assert.equal(out["uid"], 1000);
     assert.equal(out["jited"], true);
     assert.deepEqual(out["map_ids"], [9, 8]);
     assert.match(toJson(progJson(prog) as never), /"run_time_ns":1152921504606846976,/, "a u64 counter stays exact");
-    assert.deepEqual(out["bpftypes"], { type_name: "BPF_PROG_TYPE_XDP", type_since: "4.8", loaded_at_ms: loadedAt, verified_insns: 2 });
+    assert.deepEqual(out["bpftypes"], { type_name: "BPF_PROG_TYPE_XDP", type_since: "4.8", loaded_at_ms: Number(epochNs / 1_000_000n), verified_insns: 2 });
   });
 
   test("what bpftool leaves out: zero counters, no load time, no name, not jited, no maps, no BTF", () => {

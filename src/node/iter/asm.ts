@@ -21,15 +21,21 @@ const X = 0x08;
 /** ALU operations. */
 const ADD = 0x00;
 const SUB = 0x10;
+const DIV = 0x30;
 const LSH = 0x60;
 const RSH = 0x70;
 const AND = 0x50;
 const MOV = 0xb0;
+/** Byte swap (BPF_END), in the 32-bit ALU class; `TO_BE` converts to big-endian (a swap on little-endian hosts). */
+const ALU = 0x04;
+const END = 0xd0;
+const TO_BE = 0x08;
 /** Jump operations. */
 const JA = 0x00;
 const JEQ = 0x10;
 const JGT = 0x20;
 const JGE = 0x30;
+const JNE = 0x50;
 const JLE = 0xb0;
 const CALL = 0x80;
 const EXIT = 0x90;
@@ -43,9 +49,14 @@ const PSEUDO_FUNC = 4;
 /** `src_reg` of a 64-bit immediate load that names a map by descriptor. */
 export const PSEUDO_MAP_FD = 1;
 
+/** `src_reg` of a 64-bit immediate load of an address inside a map's value: the map by descriptor, then the offset. */
+export const PSEUDO_MAP_VALUE = 2;
+
 /** Ids of the helper functions the iterator programs call (`enum bpf_func_id`; a test checks them against the kernel's BTF). */
 export const HELPER = {
+  BPF_FUNC_map_lookup_elem: 1,
   BPF_FUNC_probe_read_kernel: 113,
+  BPF_FUNC_seq_printf: 126,
   BPF_FUNC_seq_write: 127,
   BPF_FUNC_loop: 181,
   BPF_FUNC_map_lookup_percpu_elem: 195,
@@ -103,6 +114,14 @@ export class Assembler {
   andImm(dst: Reg, imm: number): this {
     return this.#emit(ALU64 | AND | K, dst, 0, 0, imm);
   }
+  /** `dst /= imm` (unsigned). */
+  divImm(dst: Reg, imm: number): this {
+    return this.#emit(ALU64 | DIV | K, dst, 0, 0, imm);
+  }
+  /** `dst = htobe64(dst)`: the 8 bytes of `dst` in big-endian order, so that printing it as a number shows its bytes in memory order. */
+  toBigEndian64(dst: Reg): this {
+    return this.#emit(ALU | END | TO_BE, dst, 0, 0, 64);
+  }
   /** `dst <<= imm`. */
   lshImm(dst: Reg, imm: number): this {
     return this.#emit(ALU64 | LSH | K, dst, 0, 0, imm);
@@ -123,6 +142,10 @@ export class Assembler {
   loadImm64(dst: Reg, pseudo: number, low: number, high = 0): this {
     this.#emit(LD | IMM | SIZE[8], dst, pseudo, 0, low);
     return this.#emit(0, 0, 0, 0, high);
+  }
+  /** `dst = imm64`, a plain 64-bit constant (an unsigned number up to 2^64 - 1). */
+  movImm64(dst: Reg, value: bigint): this {
+    return this.loadImm64(dst, 0, Number(BigInt.asIntN(32, value)), Number(BigInt.asIntN(32, value >> 32n)));
   }
   /** `dst = &function at label`: a callback for helpers such as bpf_loop() (Linux 5.13+). */
   loadFunction(dst: Reg, label: string): this {
@@ -152,6 +175,15 @@ export class Assembler {
   /** `if dst == imm goto label`. */
   jumpIfEqual(dst: Reg, imm: number, label: string): this {
     return this.#jump(JMP | JEQ | K, dst, imm, label);
+  }
+  /** `if dst != imm goto label`. */
+  jumpIfNotEqual(dst: Reg, imm: number, label: string): this {
+    return this.#jump(JMP | JNE | K, dst, imm, label);
+  }
+  /** `if dst != src goto label`. */
+  jumpIfNotEqualReg(dst: Reg, src: Reg, label: string): this {
+    this.#fixups.set(this.#words.length, label);
+    return this.#emit(JMP | JNE | X, dst, src, 0, 0);
   }
   /** `if dst > imm goto label` (unsigned). */
   jumpIfAbove(dst: Reg, imm: number, label: string): this {

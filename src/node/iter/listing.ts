@@ -6,15 +6,17 @@ import { readFileSync } from "node:fs";
 import type { Decoded, MapInfo } from "bpftypes";
 import type { MapDetails, ProgramDetails, ProgramOptions } from "../objects.js";
 import type { BpfFd } from "../fd.js";
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY } from "bpftypes";
-import { bootNsToEpochMs } from "../boot-time.js";
-import { createMap } from "../maps.js";
+import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY } from "bpftypes";
+import { bootNsToEpochMs, bootTimeNs } from "../boot-time.js";
+import { HOST_LITTLE_ENDIAN } from "../bytes.js";
+import { createMap, mapFreeze, mapUpdate, type MapFd } from "../maps.js";
 import { possibleCpus } from "../cpus.js";
 import { getNextId } from "../ids.js";
 import { kernelPageSize } from "../page-size.js";
 import { KernelBtfError } from "./kernel-btf.js";
 import { CachedKernelTypes, cacheDirectory } from "./kernel-types.js";
-import { ProgramIterator, type IteratedProgram } from "./programs.js";
+import { PROGRAM_SCRATCH_SIZE, ProgramIterator, type IteratedProgram } from "./programs.js";
+import { FALLBACK_CLOSE, FALLBACK_OPEN, TextPrinter, type TextPiece } from "./print.js";
 import type { IteratorRecords } from "./gather.js";
 import { MapIterator, needsDescriptor, type IteratedMap } from "./maps.js";
 import { objectId, runIterator, type IteratorProgram, type IterTarget } from "./run.js";
@@ -113,9 +115,181 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
   }
 }
 
+/** What {@link printPrograms} prints and how it checks what the kernel printed. */
+export interface ProgramTextParts {
+  /**
+   * The text of one program, which must start with the literal `{"id":` and the number `id`
+   * (so that the walk can tell which program a piece of text is). The names it can use are the
+   * fields of `bpf_prog_info` and {@link PROGRAM_TEXT_VALUES}; lists: `map_ids`.
+   */
+  readonly template: readonly TextPiece[];
+  /** The same text, made in user space, for a program read through its descriptor (with default options). */
+  readonly render: (program: ProgramDetails) => string;
+  /** Keys of the JSON whose numbers may grow between two reads of one program (run counters). */
+  readonly counters: readonly string[];
+  /** Reads one program through a descriptor; undefined when it is gone. */
+  readonly byId: (id: number) => ProgramDetails | undefined;
+}
+
+/**
+ * Every program as JSON text printed by the kernel: one BPF iterator program prints each
+ * program's `template` (comma-separated, as the items of a JSON array), so no per-program work is
+ * left to JavaScript. Programs the template cannot print (offloaded ones, cut names, more than
+ * {@link MAX_FUNCS} functions) are marked by the kernel and rendered here with `render`.
+ *
+ * Before anything is returned, the text of the kernel's first program must equal `render`'s for
+ * it (counters may have grown). Returns undefined when that fails or no iterator can run in
+ * `auto` mode; throws an {@link IteratorUnavailableError} in `iterator` mode.
+ */
+export function printPrograms(method: Exclude<WalkMethod, "descriptors">, parts: ProgramTextParts): Generator<string, void, undefined> | undefined {
+  const prefix = parts.template.slice(0, 2);
+  if (prefix[0] !== '{"id":' || typeof prefix[1] !== "object" || !("number" in prefix[1]) || prefix[1].number !== "id") {
+    throw new TypeError('printing programs: the template must start with the text {"id": and the number id');
+  }
+  let text: string;
+  try {
+    if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("printing programs through an iterator: written for little-endian kernels only");
+    if (!inInitialUserNamespace()) throw new IteratorUnavailableError("printing programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
+    programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus());
+    if (!programIterator.fillsWholeInfo) throw new KernelBtfError("printing programs through an iterator: the running kernel's bpf_prog_info is older than this package's, so fields would be missing");
+    const printer = new TextPrinter([",", ...parts.template], ProgramIterator.slot, programIterator.listEmitters());
+    const maps = [ownMap(BPF_MAP_TYPE_PERCPU_ARRAY, 8)];
+    try {
+      const rodata = ownMap(BPF_MAP_TYPE_ARRAY, printer.rodata.length, BPF_F_RDONLY_PROG);
+      maps.push(rodata);
+      mapUpdate(rodata.fd, new Uint8Array(4), printer.rodata);
+      mapFreeze(rodata.fd);
+      const scratch = ownMap(BPF_MAP_TYPE_ARRAY, PROGRAM_SCRATCH_SIZE);
+      maps.push(scratch);
+      const clock = { bootEpochNs: bootTimeNs(), pageSize: kernelPageSize() };
+      const program = programIterator.assembleText(maps[0]!.fd.fd, printer, { rodata: rodata.fd.fd, scratch: scratch.fd.fd }, clock);
+      text = latin1(runOwn("bpf_prog", program));
+    } finally {
+      for (const map of maps) map.fd.close();
+    }
+  } catch (error) {
+    if (method === "iterator") throw asUnavailable(error, "programs");
+    if (!meansUnavailable(error)) throw error;
+    return undefined;
+  }
+  const mismatch = checkFirstText(text, parts);
+  if (mismatch !== undefined) {
+    if (method === "iterator") throw new IteratorUnavailableError(`printing programs through an iterator: ${mismatch}`);
+    return undefined;
+  }
+  runningKernelTypes().save();
+  return spliceFallbacks(text, parts);
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
+/** Where the fallback marker at `at` ends, and the id it names. */
+function readMarker(text: string, at: number): { readonly id: number; readonly end: number } {
+  const close = text.indexOf(FALLBACK_CLOSE, at);
+  const id = Number(text.slice(at + 1, close));
+  if (close < 0 || !Number.isSafeInteger(id)) throw new Error(`printing programs: a fallback marker at byte ${at} is cut off or has no id`);
+  return { id, end: close + 1 };
+}
+
+/** The text, with the kernel's markers replaced by user space's rendering (and this package's own iterator programs left out). */
+function* spliceFallbacks(text: string, parts: ProgramTextParts): Generator<string, void, undefined> {
+  let first = true;
+  const emit = (piece: string): string => {
+    // Every item starts with a comma; the first one's goes.
+    if (first && piece.length > 0) {
+      first = false;
+      return piece.slice(1);
+    }
+    return piece;
+  };
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(FALLBACK_OPEN, from);
+    const plain = emit(text.slice(from, at < 0 ? text.length : at));
+    if (plain !== "") yield plain;
+    if (at < 0) return;
+    const marker = readMarker(text, at);
+    from = marker.end;
+    if (ownIds.prog.has(marker.id)) continue;
+    const program = parts.byId(marker.id);
+    if (program) yield emit("," + parts.render(program));
+  }
+}
+
+/**
+ * Checks the kernel's text against the kernel's own answers: the first program by get-next-id must
+ * come first, and the first program the kernel printed must read as `render` prints it after a
+ * read through its descriptor. Returns what is wrong, or undefined.
+ */
+function checkFirstText(text: string, parts: ProgramTextParts): string | undefined {
+  let first: number | undefined = 0;
+  do first = getNextId("prog", first);
+  while (first !== undefined && ownIds.prog.has(first));
+  if (first === undefined) return undefined;
+  let at = 0;
+  while (at < text.length) {
+    if (text[at] === FALLBACK_OPEN) {
+      const marker = readMarker(text, at);
+      if (first !== undefined && marker.id !== first && !ownIds.prog.has(marker.id)) return `the kernel's first program is ${first}, but the iterator's is ${marker.id}`;
+      if (!ownIds.prog.has(marker.id)) first = undefined;
+      at = marker.end;
+      continue;
+    }
+    const end = jsonEnd(text, at + 1);
+    const printed = text.slice(at + 1, end);
+    const id = Number(/^\{"id":(\d+)/.exec(printed)?.[1]);
+    if (first !== undefined && id !== first) return `the kernel's first program is ${first}, but the iterator printed ${id} first`;
+    const truth = parts.byId(id);
+    if (truth === undefined) return undefined;
+    let kernel: unknown;
+    try {
+      kernel = JSON.parse(printed);
+    } catch {
+      return `program ${id} was printed as text that is not JSON: ${printed.slice(0, 200)}`;
+    }
+    const difference = jsonDifference(kernel, JSON.parse(parts.render(truth)), new Set(parts.counters), "");
+    return difference === undefined ? undefined : `program ${id} was printed with ${difference} unlike BPF_OBJ_GET_INFO_BY_FD's answer; this kernel's layout is not the one the iterator was written for`;
+  }
+  return undefined;
+}
+
+/** The index just past the JSON object or array starting at `start`. */
+function jsonEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (c === "{" || c === "[") depth++;
+    else if ((c === "}" || c === "]") && --depth === 0) return i + 1;
+  }
+  return text.length;
+}
+
+/** The first path at which two parsed JSON values differ, or undefined; numbers under `counters` keys may only have grown from `a` to `b`. */
+function jsonDifference(a: unknown, b: unknown, counters: ReadonlySet<string>, path: string): string | undefined {
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null && Array.isArray(a) === Array.isArray(b)) {
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) {
+      const where = path === "" ? key : `${path}.${key}`;
+      if (counters.has(key)) {
+        if (Number(x[key] ?? 0) > Number(y[key] ?? 0)) return where;
+      } else {
+        const difference = jsonDifference(x[key], y[key], counters, where);
+        if (difference !== undefined) return difference;
+      }
+    }
+    return undefined;
+  }
+  return a === b ? undefined : path || "the value";
+}
+
 /** Creates a one-element map for an iterator run, remembered (by its id) as this process's own. */
-function ownMap(mapType: number, valueSize: number): { readonly fd: BpfFd; readonly id: number } {
-  const fd = createMap({ mapType, keySize: 4, valueSize, maxEntries: 1, name: "bpftypes_iter" });
+function ownMap(mapType: number, valueSize: number, mapFlags = 0): { readonly fd: MapFd; readonly id: number } {
+  const fd = createMap({ mapType, keySize: 4, valueSize, maxEntries: 1, mapFlags, name: "bpftypes_iter" });
   try {
     const id = objectId(fd, "bpf_map_info");
     rememberOwn("map", id);

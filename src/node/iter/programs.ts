@@ -3,13 +3,35 @@
 // way that command does (Linux 6.x's bpf_prog_get_info_by_fd); the walk decodes it with the core's
 // decoder. No descriptor is opened per program.
 
-import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
+import { decodeProgInfo, fieldLayout, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
 import { emitEpilogue, emitInfoMoves, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
 import { iteratorFunctionsBtf } from "./func-btf.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
-import type { IteratorProgram } from "./run.js";
+import { TextPrinter, SCRATCH_ARGS, type ListEmitter, type ValueSlot } from "./print.js";
+import { PROGRAM_NAME, type IteratorProgram } from "./run.js";
+
+/** The two maps a text-printing program reads: the frozen strings and the scratch value (descriptors). */
+export interface PrintMaps {
+  readonly rodata: number;
+  readonly scratch: number;
+}
+
+/**
+ * Values a text template of programs can name besides the fields of `bpf_prog_info`: the full
+ * 16-byte name, the memory charged in bytes, and the load time since the Unix epoch in seconds
+ * and in milliseconds. They are placed in the scratch value after the argument words.
+ */
+export const PROGRAM_TEXT_VALUES = {
+  name: { area: "scratch", at: SCRATCH_ARGS, size: 16 },
+  bytes_memlock: { area: "scratch", at: SCRATCH_ARGS + 16, size: 8 },
+  loaded_at: { area: "scratch", at: SCRATCH_ARGS + 24, size: 8 },
+  loaded_at_ms: { area: "scratch", at: SCRATCH_ARGS + 32, size: 8 },
+} as const satisfies Record<string, ValueSlot>;
+
+/** Bytes of the scratch value a text-printing program of programs uses. */
+export const PROGRAM_SCRATCH_SIZE = SCRATCH_ARGS + 40;
 
 /** The kernel's MAX_USED_MAPS: a program uses at most this many maps. */
 const MAX_MAP_IDS = 64;
@@ -123,20 +145,76 @@ export class ProgramIterator {
     this.#infoLength = Math.min(btf.structSize("bpf_prog_info"), INFO.size);
   }
 
+  /** Whether this kernel fills every field of this package's `bpf_prog_info` (text printing needs them all). */
+  get fillsWholeInfo(): boolean {
+    return this.#infoLength === INFO.size;
+  }
+
   /**
    * The program, given the descriptor of a one-element per-CPU array it measures per-CPU offsets
    * with: its instructions, and the BTF and `func_info` records its two functions need.
    */
   assemble(percpuMapFd: number): IteratorProgram {
     const asm = new Assembler();
+    this.#emitInfoRecord(asm, percpuMapFd);
+    emitWrite(asm, HEADER);
+    this.#emitMapIds(asm);
+    return this.#finish(asm, percpuMapFd);
+  }
+
+  /**
+   * The program that prints each program as text from `printer`'s template (see
+   * {@link PROGRAM_TEXT_VALUES} for the names it can print) instead of writing records. Programs
+   * read through a descriptor by the record walk, and this package's own iterator programs, get
+   * the printer's fallback marker instead, for user space to print.
+   */
+  assembleText(percpuMapFd: number, printer: TextPrinter, maps: PrintMaps, clock: { readonly bootEpochNs: bigint; readonly pageSize: number }): IteratorProgram {
+    const asm = new Assembler();
+    const S = GatherPlan.stack;
+    this.#emitInfoRecord(asm, percpuMapFd);
+    // What the record walk reads through a descriptor, user space prints.
+    asm.load(8, 1, 10, S(EXTRA.offload)).jumpIfNotEqual(1, 0, "fallback");
+    asm.load(4, 1, 10, S(EXTRA.funcCnt)).jumpIfAbove(1, MAX_FUNCS, "fallback");
+    // A name the kernel cut (15 characters) that the program's BTF has whole.
+    asm.load(1, 1, 10, S(at("name") + 14)).jumpIfEqual(1, 0, "name_whole");
+    asm.load(4, 1, 10, S(at("btf_id"))).jumpIfEqual(1, 0, "name_whole");
+    asm.load(4, 1, 10, S(at("nr_func_info"))).jumpIfNotEqual(1, 0, "fallback");
+    asm.label("name_whole");
+    const own = new Uint8Array(16);
+    own.set(new TextEncoder().encode(PROGRAM_NAME));
+    const ownWords = new DataView(own.buffer);
+    asm.load(8, 1, 10, S(at("name"))).movImm64(2, ownWords.getBigUint64(0, true)).jumpIfNotEqualReg(1, 2, "not_own");
+    asm.load(8, 1, 10, S(at("name") + 8)).movImm64(2, ownWords.getBigUint64(8, true)).jumpIfNotEqualReg(1, 2, "not_own").jump("fallback");
+    asm.label("not_own");
+    printer.emitChecks(asm, "fallback");
+    // The values beyond bpf_prog_info, into the scratch value.
+    TextPrinter.scratchAddress(asm, 9, maps.scratch);
+    const V = PROGRAM_TEXT_VALUES;
+    for (const half of [0, 8]) asm.load(8, 1, 10, S(at("name") + half)).store(8, 9, V.name.at + half, 1);
+    const shift = Math.log2(clock.pageSize);
+    if (!Number.isInteger(shift)) throw new KernelBtfError(`the page size ${clock.pageSize} is not a power of two`);
+    asm.load(4, 1, 10, S(EXTRA.pages)).lshImm(1, shift).store(8, 9, V.bytes_memlock.at, 1);
+    asm.load(8, 1, 10, S(at("load_time"))).movImm64(2, clock.bootEpochNs).add(1, 2).mov(2, 1);
+    asm.divImm(1, 1_000_000_000).store(8, 9, V.loaded_at.at, 1).divImm(2, 1_000_000).store(8, 9, V.loaded_at_ms.at, 2);
+    printer.emit(asm, maps.rodata, maps.scratch);
+    asm.jump("done");
+    asm.label("fallback");
+    printer.emitFallback(asm, maps.rodata, maps.scratch, "id");
+    return this.#finish(asm, percpuMapFd);
+  }
+
+  /** The start of both programs: the record's `bpf_prog_info` and extras filled, on the stack. */
+  #emitInfoRecord(asm: Assembler, percpuMapFd: number): void {
     emitPrologue(asm);
     emitZero(asm, 0, HEADER);
     this.#plan.emitCopies(asm);
     this.#emitInfo(asm);
     this.#emitJitedLength(asm);
     this.#emitRunCounters(asm, percpuMapFd);
-    emitWrite(asm, HEADER);
-    this.#emitMapIds(asm);
+  }
+
+  /** The end of both programs, the run-counter function after it, and the BTF and `func_info` the two functions need. */
+  #finish(asm: Assembler, percpuMapFd: number): IteratorProgram {
     emitEpilogue(asm);
     this.#emitAddOneCpu(asm, percpuMapFd);
     const btf = iteratorFunctionsBtf("bpftypes_iter", "bpftypes_iter_cpu");
@@ -147,6 +225,35 @@ export class ProgramIterator {
     view.setUint32(8, asm.indexOf("add_one_cpu"), HOST_LITTLE_ENDIAN);
     view.setUint32(12, btf.callbackFunc, HOST_LITTLE_ENDIAN);
     return { insns: asm.assemble(), btf: btf.blob, funcInfo: { records: funcInfo, recordSize: 8 } };
+  }
+
+  /**
+   * Where each value a text template of programs names is while it prints: the fields of
+   * `bpf_prog_info` by name, in the record, and {@link PROGRAM_TEXT_VALUES} in the scratch value.
+   */
+  static slot(name: string): ValueSlot {
+    if (Object.hasOwn(PROGRAM_TEXT_VALUES, name)) return PROGRAM_TEXT_VALUES[name as keyof typeof PROGRAM_TEXT_VALUES];
+    const field = fieldLayout("bpf_prog_info", name);
+    return { area: "stack", at: field.offset, size: field.size };
+  }
+
+  /** The lists a text template of programs can print: `map_ids`. */
+  listEmitters(): Record<string, ListEmitter> {
+    return {
+      map_ids: (asm, slot, printItem, done) => {
+        const S = GatherPlan.stack;
+        const pointer = S(this.#scratch);
+        for (let i = 0; i < MAX_MAP_IDS; i++) {
+          asm.load(4, 1, 10, S(this.#f.usedMapCnt.at)).jumpIfAtMost(1, i, done);
+          // The id is read into the low half of the item's zeroed 8-byte slot.
+          asm.storeImm(8, 9, slot, 0);
+          asm.mov(1, 10).addImm(1, pointer).movImm(2, 8).load(8, 3, 10, S(this.#f.usedMaps.at)).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
+          asm.mov(1, 9).addImm(1, slot).movImm(2, 4).load(8, 3, 10, pointer).addImm(3, this.#kernel.mapId).call(HELPER.BPF_FUNC_probe_read_kernel);
+          printItem(i === 0);
+        }
+        asm.label(done);
+      },
+    };
   }
 
   /** The fields of `bpf_prog_info` that are kernel fields as they are, or simple functions of them. */

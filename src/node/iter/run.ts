@@ -40,7 +40,7 @@ export interface IterOutput {
 }
 
 /** The name the iterator program is loaded under, so that anyone listing meanwhile sees what it is. */
-const PROGRAM_NAME = "bpftypes_iter";
+export const PROGRAM_NAME = "bpftypes_iter";
 /** Bytes asked of each read; the kernel hands out at most its seq_file buffer (8 pages) at a time. */
 const READ_SIZE = 1 << 16;
 
