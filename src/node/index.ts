@@ -113,7 +113,7 @@ export {
 export { IteratorUnavailableError, type WalkMethod } from "./iter/listing.js";
 export { TextPrinter, type TextPiece, type ValueSlot, type ListEmitter } from "./iter/print.js";
 export { PROGRAM_TEXT_VALUES } from "./iter/programs.js";
-export { Assembler, HELPER, PSEUDO_MAP_FD, type Reg, type Size } from "./iter/asm.js";
+export { Assembler, HELPER, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, type Reg, type Size } from "./iter/asm.js";
 export { KernelBtf, KernelBtfError, KernelTypes, type KernelField } from "./iter/kernel-btf.js";
 export { CachedKernelTypes, cacheDirectory } from "./iter/kernel-types.js";
 export { runIterator, objectId, type IterTarget, type IterOutput, type IteratorProgram } from "./iter/run.js";

@@ -27,7 +27,6 @@ import { getPinned } from "./pin.js";
 import { bpfCall } from "./syscall.js";
 import { isIteratorObject, iterateMaps, iteratePrograms, printPrograms, type WalkMethod } from "./iter/listing.js";
 import type { TextPiece } from "./iter/print.js";
-import type { PROGRAM_TEXT_VALUES } from "./iter/programs.js";
 
 /** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
 export interface ProgramDetails {
@@ -604,7 +603,7 @@ export function* programs(options: ProgramOptions = {}): Generator<ProgramDetail
 export interface ProgramTextOptions {
   /**
    * The text of one program, printed by the kernel: it must start with the literal `{"id":` and
-   * the number `id`. Names: the fields of `bpf_prog_info` and {@link PROGRAM_TEXT_VALUES}; list `map_ids`.
+   * the number `id`. Names: the fields of `bpf_prog_info` and those of `PROGRAM_TEXT_VALUES`; list `map_ids`.
    */
   readonly template: readonly TextPiece[];
   /** The same text for a program read through its descriptor (with default options): for what the kernel leaves to user space, and to check the kernel's text. */

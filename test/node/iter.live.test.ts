@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, encodeLineInfos } from "bpftypes";
-import { Assembler, createMap, enableStats, HOST_LITTLE_ENDIAN, KernelBtf, loadBtf, loadProgram, links, maps, runIterator, programs, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
+import { Assembler, createMap, enableStats, HOST_LITTLE_ENDIAN, KernelBtf, loadBtf, loadProgram, links, maps, runIterator, programs, programsAsText, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
+import { cli } from "../cli/support.js";
 import { createLiveObjects, type LiveObjects } from "../cli/live-objects.js";
 import { haveBpftool } from "../support/bpftool.js";
 import { BtfBuilder } from "../btf/builder.js";
@@ -66,6 +67,9 @@ function comparable<T extends { info: object }>(details: T): unknown {
   return { ...details, info };
 }
 
+/** Keys of a program's JSON that count runs: they may grow between two reads. */
+const PROG_COUNTERS = ["run_time_ns", "run_cnt", "recursion_misses"];
+
 const byId = <T extends { id: number }>(list: Iterable<T>): Map<number, T> => new Map([...list].map((item) => [item.id, item]));
 
 describe("walks through BPF iterators", { skip: liveSkip }, () => {
@@ -115,6 +119,48 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     assert.ok((tracing.attach_btf_id ?? 0) > 0 && (tracing.attach_btf_obj_id ?? 0) > 0, "a tracing program names its kernel function");
   });
 
+  test("the kernel prints every program's JSON as progJson does, and leaves to it what it cannot print", () => {
+    const { progJson, progJsonTemplate } = cli.prog;
+    const { toJson } = cli.output;
+    const rendered: number[] = [];
+    const render = (prog: ProgramDetails): string => {
+      rendered.push(prog.id);
+      return toJson(progJson(prog));
+    };
+    const text = [...programsAsText({ template: progJsonTemplate(), render, counters: PROG_COUNTERS, via: "iterator" })!].join("");
+    assert.ok(![...text].some((char) => char < " "), "no marker is left in the text");
+    const printed = byId(JSON.parse(`[${text}]`) as { id: number; [key: string]: unknown }[]);
+    const described = byId(programs({ via: "descriptors" }));
+    const ours = [...objects.progIds, ...extra.filter((fd) => fd.kind === "prog").map(idOf)];
+    for (const id of ours) assert.ok(printed.has(id), `program ${id} missing from the printed list`);
+    let compared = 0;
+    for (const [id, truth] of described) {
+      const seen = printed.get(id);
+      if (!seen) continue;
+      const expected = JSON.parse(toJson(progJson(truth))) as Record<string, unknown>;
+      for (const counter of PROG_COUNTERS) {
+        assert.ok(Number(seen[counter] ?? 0) <= Number(expected[counter] ?? 0), `program ${id} ${counter}`);
+        delete seen[counter];
+        delete expected[counter];
+      }
+      assert.deepEqual(seen, expected, `program ${id}`);
+      compared++;
+    }
+    assert.ok(compared >= ours.length);
+    assert.ok(![...printed.values()].some((item) => item["name"] === "bpftypes_iter"), "the iterator's own program is left out");
+    // Printed by the kernel: map ids, a tracing program's attach ids, several functions.
+    assert.deepEqual(printed.get(idOf(objects.mapUser))!["map_ids"], [...described.get(idOf(objects.mapUser))!.mapIds]);
+    assert.ok(!rendered.includes(idOf(objects.mapUser)) && !rendered.includes(idOf(extra[4]!)) && !rendered.includes(idOf(extra[0]!)));
+    assert.ok((printed.get(idOf(extra[4]!))!["bpftypes"] as Record<string, unknown>)["attach_btf_id"]);
+    // Left to user space: a cut name (read in full from BTF) and more functions than the kernel side sums.
+    assert.ok(rendered.includes(idOf(objects.longName)) && rendered.includes(idOf(extra[1]!)));
+    assert.equal(printed.get(idOf(objects.longName))!["name"], "bpftypes_a_very_long_program_name");
+  });
+
+  test("a template must start with the program's id, which the checks read", () => {
+    assert.throws(() => programsAsText({ template: ['{"name":', { text: "name" }, "}"], render: () => "{}", via: "iterator" }), /must start with the text \{"id": and the number id/);
+  });
+
   test("run counters are summed over every CPU as the kernel sums them", { skip: haveBpftool ? false : "bpftool is not installed (it runs the program)" }, () => {
     const id = idOf(objects.socketFilter);
     const dir = mkdtempSync(join(tmpdir(), "bpftypes-run-"));
@@ -131,6 +177,11 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     assert.equal(seen.info.run_cnt, truth.info.run_cnt);
     assert.equal(seen.info.run_time_ns, truth.info.run_time_ns);
     assert.ok((seen.info.run_time_ns ?? 0n) > 0n);
+    // The kernel prints the same sums.
+    const text = [...programsAsText({ template: cli.prog.progJsonTemplate(), render: (prog) => cli.output.toJson(cli.prog.progJson(prog)), via: "iterator" })!].join("");
+    const printed = (JSON.parse(`[${text}]`) as Record<string, unknown>[]).find((item) => item["id"] === id)!;
+    assert.equal(printed["run_cnt"], 50);
+    assert.equal(BigInt(printed["run_time_ns"] as number), truth.info.run_time_ns);
   });
 
   test("every map reads as its descriptor says: info, memlock, frozen, owner", () => {
@@ -190,14 +241,18 @@ describe("the program the iterator writes, for any number of CPUs", { skip: live
 
 describe("a wrong layout is caught against the kernel's own answer", { skip: liveSkip }, () => {
   /** Runs a walk in a fresh process whose type cache holds a wrong offset for `field`. */
-  function walkWithWrongCache(kind: "programs" | "maps", via: "auto" | "iterator", field: string): { status: number | null; stdout: string; stderr: string } {
+  function walkWithWrongCache(kind: "programs" | "maps" | "printed", via: "auto" | "iterator", field: string): { status: number | null; stdout: string; stderr: string } {
     const dir = mkdtempSync(join(tmpdir(), "bpftypes-cache-"));
     try {
       const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
       // A first walk fills the cache with the truth; then one offset is made wrong.
       // "auto" from the first object on; maps use the iterator in "auto" only without fdinfo.
       const options = `{ via: process.argv[1], iteratorFrom: 1${kind === "maps" ? ", fdinfo: false" : ""} }`;
-      const script = `import { ${kind} } from "bpftypes/node"; const ids = []; for (const o of ${kind}(${options})) ids.push(o.id); console.log(JSON.stringify(ids));`;
+      const script =
+        kind === "printed"
+          ? // The kernel prints each program's id and size; "auto" returns undefined when it cannot be trusted.
+            `import { programsAsText } from "bpftypes/node"; const template = ['{"id":', { number: "id" }, ',"xlated":', { number: "xlated_prog_len" }, "}"]; const render = (p) => JSON.stringify({ id: p.id, xlated: p.info.xlated_prog_len }); const text = programsAsText({ template, render, via: process.argv[1], iteratorFrom: 1 }); console.log(text ? JSON.stringify(JSON.parse("[" + [...text].join("") + "]").map((o) => o.id)) : "null");`
+          : `import { ${kind} } from "bpftypes/node"; const ids = []; for (const o of ${kind}(${options})) ids.push(o.id); console.log(JSON.stringify(ids));`;
       const run = (method: string) => spawnSync(process.execPath, ["--input-type=module", "-e", script, method], { cwd: repoRoot, env: { ...process.env, BPFTYPES_CACHE_DIR: dir }, encoding: "utf8" });
       assert.equal(run("iterator").status, 0);
       const file = join(dir, `kernel-types-${bootId}.json`);
@@ -211,6 +266,19 @@ describe("a wrong layout is caught against the kernel's own answer", { skip: liv
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  for (const field of ["bpf_prog_aux.id", "bpf_prog.len"]) {
+    test(`programs printed by the kernel with ${field} misplaced: "iterator" refuses with a reason; "auto" leaves the list to the walks`, () => {
+      using _prog = loadWithFunctions(0, "bpft_layout");
+      const refused = walkWithWrongCache("printed", "iterator", field);
+      assert.notEqual(refused.status, 0);
+      const reason = refused.stderr.split("\n").find((line) => line.startsWith("IteratorUnavailableError:"));
+      assert.match(reason ?? "(no IteratorUnavailableError in stderr)", /^IteratorUnavailableError: printing programs through an iterator: (the kernel's first program is|program \d+ was printed with)/);
+      const fallback = walkWithWrongCache("printed", "auto", field);
+      assert.equal(fallback.status, 0, fallback.stderr);
+      assert.equal(fallback.stdout.trim(), "null");
+    });
   }
 
   for (const [kind, field] of [

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { Assembler, CachedKernelTypes, cacheDirectory, HELPER, KernelBtf, KernelBtfError, KernelTypes, PSEUDO_MAP_FD, type KernelField } from "bpftypes/node";
+import { Assembler, CachedKernelTypes, cacheDirectory, HELPER, KernelBtf, KernelBtfError, KernelTypes, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, TextPrinter, type KernelField, type ValueSlot } from "bpftypes/node";
 import { bpftoolJson, haveBpftool } from "../support/bpftool.js";
 import { loadKernelBtf } from "../support/kernel-btf.js";
 import { liveBtfPath, repoRoot } from "../support/testdata.js";
@@ -56,6 +56,32 @@ describe("assembler", () => {
       ].join(""),
     );
     assert.equal(asm.length, 15);
+  });
+
+  test("encodes what the text printer uses: map values, division, byte swaps, 64-bit constants, inequality", () => {
+    const asm = new Assembler()
+      .loadImm64(2, PSEUDO_MAP_VALUE, 5, 24) // 18 22 0000 05000000 + 00000000 18000000
+      .divImm(1, 1_000_000) // 37 01 0000 40420f00
+      .toBigEndian64(1) // dc 01 0000 40000000
+      .movImm64(2, 0xfedcba9876543210n) // 18 02 0000 10325476 + 00000000 98badcfe
+      .jumpIfNotEqual(1, 0, "end") // 55 01 ..
+      .jumpIfNotEqualReg(1, 2, "end") // 5d 21 ..
+      .label("end")
+      .exit();
+    assert.equal(
+      hex(asm.assemble()),
+      [
+        "1822000005000000",
+        "0000000018000000",
+        "3701000040420f00",
+        "dc01000040000000",
+        "1802000010325476",
+        "0000000098badcfe",
+        "5501010000000000",
+        "5d21000000000000",
+        "9500000000000000",
+      ].join(""),
+    );
   });
 
   test("jumps land on their labels, forward and backward", () => {
@@ -239,5 +265,40 @@ describe("kernel type cache", () => {
     assert.equal(cacheDirectory({ BPFTYPES_CACHE_DIR: "/a", XDG_CACHE_HOME: "/b", HOME: "/c" }), "/a");
     assert.equal(cacheDirectory({ XDG_CACHE_HOME: "/b", HOME: "/c" }), "/b/bpftypes");
     assert.equal(cacheDirectory({ HOME: "/c" }), "/c/.cache/bpftypes");
+  });
+});
+
+describe("text printer", () => {
+  const slots: Record<string, ValueSlot> = {
+    id: { area: "stack", at: 0, size: 4 },
+    big: { area: "stack", at: 8, size: 8 },
+    name: { area: "scratch", at: 96, size: 16 },
+  };
+  const slot = (name: string): ValueSlot => slots[name] ?? assert.fail(`no slot ${name}`);
+  const strings = (printer: TextPrinter): string[] => Buffer.from(printer.rodata).toString("latin1").split("\0").filter((text) => text !== "");
+
+  test("gathers text and values into bpf_seq_printf formats; a when ends one; pick tables go with the formats", () => {
+    const printer = new TextPrinter(
+      ['{"a":', { number: "id" }, ',"b":', { number: "big" }, ',"c":"', { hex: "big" }, '","p":', { pick: "id", texts: ["x", "yy"] }, { when: "id", then: [',"n":"', { text: "name" }, '"'], otherwise: [',"pct":"100%"'] }, "}"],
+      slot,
+    );
+    const found = strings(printer);
+    for (const format of ['{"a":%u,"b":%llu,"c":"%016llx","p":%s', ',"n":"%s"', ',"pct":"100%%"', "}", "x", "yy", "%c%u%c"]) assert.ok(found.includes(format), `${format} in ${JSON.stringify(found)}`);
+    assert.equal(printer.rodata.length % 8, 0);
+  });
+
+  test("more than 12 values take more than one call", () => {
+    const pieces = Array.from({ length: 13 }, (_, i) => [`,${i}:`, { number: "id" }] as const).flat();
+    const found = strings(new TextPrinter(pieces, slot));
+    // The kernel takes 12 arguments at most: the 13th value starts a second call (whose format is "%u").
+    assert.ok(found.includes(`${Array.from({ length: 12 }, (_, i) => `,${i}:%u`).join("")},12:`), JSON.stringify(found));
+    assert.ok(found.includes("%u"));
+  });
+
+  test("refuses what the kernel would: unprintable text, and names nothing provides", () => {
+    assert.throws(() => new TextPrinter(["a\tb"], slot), /not printable ASCII/);
+    assert.throws(() => new TextPrinter([{ pick: "id", texts: ["\u00e9"] }], slot), /not printable ASCII/);
+    assert.throws(() => new TextPrinter([{ list: "nothing" }], slot), /no list named nothing/);
+    assert.throws(() => new TextPrinter([{ text: "id" }], slot), /must be in the scratch value/);
   });
 });

@@ -28,6 +28,7 @@ export type TextPiece =
 
 /** Where a named value is while the text is printed: in the record on the stack, or in the scratch map's value. */
 export interface ValueSlot {
+  /** The record on the program's stack, or the scratch map's value. */
   readonly area: "stack" | "scratch";
   /** Record offset (stack) or byte offset in the scratch value. */
   readonly at: number;
