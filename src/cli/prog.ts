@@ -58,7 +58,7 @@ export function progJson(prog: ProgramDetails): JsonValue {
 }
 
 /** Keys of a program's JSON that count runs and may grow between two reads. */
-const PROG_COUNTERS = ["run_time_ns", "run_cnt", "recursion_misses"];
+export const PROG_COUNTERS = ["run_time_ns", "run_cnt", "recursion_misses"];
 
 /** `texts[type]` for every program type the tables know, numbered from 0 without gaps. */
 function byProgType(text: (type: number) => string): string[] {

@@ -67,8 +67,13 @@ function comparable<T extends { info: object }>(details: T): unknown {
   return { ...details, info };
 }
 
-/** Keys of a program's JSON that count runs: they may grow between two reads. */
-const PROG_COUNTERS = ["run_time_ns", "run_cnt", "recursion_misses"];
+const { PROG_COUNTERS } = cli.prog;
+
+/** Every program as the kernel prints `prog list --json`'s items, parsed; `render` prints the rest. */
+function kernelPrinted(render = (prog: ProgramDetails): string => cli.output.toJson(cli.prog.progJson(prog))): { readonly text: string; readonly items: { id: number; [key: string]: unknown }[] } {
+  const text = [...programsAsText({ template: cli.prog.progJsonTemplate(), render, counters: PROG_COUNTERS, via: "iterator" })!].join("");
+  return { text, items: JSON.parse(`[${text}]`) as { id: number; [key: string]: unknown }[] };
+}
 
 const byId = <T extends { id: number }>(list: Iterable<T>): Map<number, T> => new Map([...list].map((item) => [item.id, item]));
 
@@ -120,16 +125,15 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
   });
 
   test("the kernel prints every program's JSON as progJson does, and leaves to it what it cannot print", () => {
-    const { progJson, progJsonTemplate } = cli.prog;
+    const { progJson } = cli.prog;
     const { toJson } = cli.output;
     const rendered: number[] = [];
-    const render = (prog: ProgramDetails): string => {
+    const { text, items } = kernelPrinted((prog) => {
       rendered.push(prog.id);
       return toJson(progJson(prog));
-    };
-    const text = [...programsAsText({ template: progJsonTemplate(), render, counters: PROG_COUNTERS, via: "iterator" })!].join("");
+    });
     assert.ok(![...text].some((char) => char < " "), "no marker is left in the text");
-    const printed = byId(JSON.parse(`[${text}]`) as { id: number; [key: string]: unknown }[]);
+    const printed = byId(items);
     const described = byId(programs({ via: "descriptors" }));
     const ours = [...objects.progIds, ...extra.filter((fd) => fd.kind === "prog").map(idOf)];
     for (const id of ours) assert.ok(printed.has(id), `program ${id} missing from the printed list`);
@@ -178,8 +182,7 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     assert.equal(seen.info.run_time_ns, truth.info.run_time_ns);
     assert.ok((seen.info.run_time_ns ?? 0n) > 0n);
     // The kernel prints the same sums.
-    const text = [...programsAsText({ template: cli.prog.progJsonTemplate(), render: (prog) => cli.output.toJson(cli.prog.progJson(prog)), via: "iterator" })!].join("");
-    const printed = (JSON.parse(`[${text}]`) as Record<string, unknown>[]).find((item) => item["id"] === id)!;
+    const printed = kernelPrinted().items.find((item) => item.id === id)!;
     assert.equal(printed["run_cnt"], 50);
     assert.equal(BigInt(printed["run_time_ns"] as number), truth.info.run_time_ns);
   });

@@ -8,7 +8,6 @@ import type { MapDetails, ProgramDetails, ProgramOptions } from "../objects.js";
 import type { BpfFd } from "../fd.js";
 import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY } from "bpftypes";
 import { bootNsToEpochMs, bootTimeNs } from "../boot-time.js";
-import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { createMap, mapFreeze, mapUpdate, type MapFd } from "../maps.js";
 import { possibleCpus } from "../cpus.js";
 import { getNextId } from "../ids.js";
@@ -62,9 +61,10 @@ function runningKernelTypes(): CachedKernelTypes {
  * The kernel writes owners' uids as seen from the reader's user namespace; an iterator reads the
  * raw ones, which are the same only in the initial namespace (an identity map of every uid).
  */
-function inInitialUserNamespace(): boolean {
+function requireInitialUserNamespace(doing: string): void {
   const fields = readFileSync("/proc/self/uid_map", "latin1").trim().split(/\s+/);
-  return fields.length === 3 && fields[0] === "0" && fields[1] === "0" && fields[2] === "4294967295";
+  if (fields.length === 3 && fields[0] === "0" && fields[1] === "0" && fields[2] === "4294967295") return;
+  throw new IteratorUnavailableError(`${doing} through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show`);
 }
 
 /** Whether an error means only "no iterator here", so that walking by descriptors is the answer. */
@@ -85,21 +85,17 @@ export interface ProgramWalkParts {
 /** Every program through a BPF iterator (or, in `auto` mode, by descriptors when that is not possible). */
 export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, parts: ProgramWalkParts): Generator<ProgramDetails, void, undefined> {
   const pageSize = kernelPageSize();
-  const records = checkedRecords("prog", method, () => {
-    if (!inInitialUserNamespace()) throw new IteratorUnavailableError("reading programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
-    programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus());
-    // A one-element per-CPU array the program measures per-CPU offsets with; the loaded program keeps it alive.
-    const percpu = ownMap(BPF_MAP_TYPE_PERCPU_ARRAY, 8).fd;
-    try {
-      return programIterator.records(runOwn("bpf_prog", programIterator.assemble(percpu.fd)));
-    } finally {
-      percpu.close();
-    }
-  }, (program) => {
+  const compare = (program: IteratedProgram): string | undefined => {
     if (program.needsDescriptor) return undefined;
     const truth = parts.byId(program.info.id ?? 0);
     return truth && firstDifference(toDetails(program, options, pageSize, parts), truth);
-  });
+  };
+  const records = checkedRun("reading programs", method, () => {
+    requireInitialUserNamespace("reading programs");
+    const iterator = (programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus()));
+    // A one-element per-CPU array the program measures per-CPU offsets with.
+    return withOwnMaps((make) => iterator.records(runOwn("bpf_prog", iterator.assemble(make(BPF_MAP_TYPE_PERCPU_ARRAY, 8).fd.fd))));
+  }, (records) => checkFirst("prog", records, compare));
   if (!records) {
     yield* parts.fallback();
     return;
@@ -146,39 +142,22 @@ export function printPrograms(method: Exclude<WalkMethod, "descriptors">, parts:
   if (prefix[0] !== '{"id":' || typeof prefix[1] !== "object" || !("number" in prefix[1]) || prefix[1].number !== "id") {
     throw new TypeError('printing programs: the template must start with the text {"id": and the number id');
   }
-  let text: string;
-  try {
-    if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("printing programs through an iterator: written for little-endian kernels only");
-    if (!inInitialUserNamespace()) throw new IteratorUnavailableError("printing programs through an iterator: this process is not in the initial user namespace, where the kernel's uids are the ones to show");
-    programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus());
-    if (!programIterator.fillsWholeInfo) throw new KernelBtfError("printing programs through an iterator: the running kernel's bpf_prog_info is older than this package's, so fields would be missing");
-    const printer = new TextPrinter([",", ...parts.template], ProgramIterator.slot, programIterator.listEmitters());
-    const maps = [ownMap(BPF_MAP_TYPE_PERCPU_ARRAY, 8)];
-    try {
-      const rodata = ownMap(BPF_MAP_TYPE_ARRAY, printer.rodata.length, BPF_F_RDONLY_PROG);
-      maps.push(rodata);
+  const text = checkedRun("printing programs", method, () => {
+    requireInitialUserNamespace("printing programs");
+    const iterator = (programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus()));
+    if (!iterator.fillsWholeInfo) throw new KernelBtfError("the running kernel's bpf_prog_info is older than this package's, so fields would be missing");
+    const printer = new TextPrinter([",", ...parts.template], ProgramIterator.slot, iterator.listEmitters());
+    return withOwnMaps((make) => {
+      const percpu = make(BPF_MAP_TYPE_PERCPU_ARRAY, 8);
+      const rodata = make(BPF_MAP_TYPE_ARRAY, printer.rodata.length, BPF_F_RDONLY_PROG);
       mapUpdate(rodata.fd, new Uint8Array(4), printer.rodata);
       mapFreeze(rodata.fd);
-      const scratch = ownMap(BPF_MAP_TYPE_ARRAY, PROGRAM_SCRATCH_SIZE);
-      maps.push(scratch);
+      const scratch = make(BPF_MAP_TYPE_ARRAY, PROGRAM_SCRATCH_SIZE);
       const clock = { bootEpochNs: bootTimeNs(), pageSize: kernelPageSize() };
-      const program = programIterator.assembleText(maps[0]!.fd.fd, printer, { rodata: rodata.fd.fd, scratch: scratch.fd.fd }, clock);
-      text = latin1(runOwn("bpf_prog", program));
-    } finally {
-      for (const map of maps) map.fd.close();
-    }
-  } catch (error) {
-    if (method === "iterator") throw asUnavailable(error, "programs");
-    if (!meansUnavailable(error)) throw error;
-    return undefined;
-  }
-  const mismatch = checkFirstText(text, parts);
-  if (mismatch !== undefined) {
-    if (method === "iterator") throw new IteratorUnavailableError(`printing programs through an iterator: ${mismatch}`);
-    return undefined;
-  }
-  runningKernelTypes().save();
-  return spliceFallbacks(text, parts);
+      return latin1(runOwn("bpf_prog", iterator.assembleText(percpu.fd.fd, printer, { rodata: rodata.fd.fd, scratch: scratch.fd.fd }, clock)));
+    });
+  }, (text) => checkFirstText(text, parts));
+  return text === undefined ? undefined : spliceFallbacks(text, parts);
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -221,13 +200,11 @@ function* spliceFallbacks(text: string, parts: ProgramTextParts): Generator<stri
 /**
  * Checks the kernel's text against the kernel's own answers: the first program by get-next-id must
  * come first, and the first program the kernel printed must read as `render` prints it after a
- * read through its descriptor. Returns what is wrong, or undefined.
+ * read through its descriptor. Returns what is wrong, or whether a program was compared.
  */
-function checkFirstText(text: string, parts: ProgramTextParts): string | undefined {
-  let first: number | undefined = 0;
-  do first = getNextId("prog", first);
-  while (first !== undefined && ownIds.prog.has(first));
-  if (first === undefined) return undefined;
+function checkFirstText(text: string, parts: ProgramTextParts): CheckResult {
+  let first = firstKernelId("prog");
+  if (first === undefined) return UNCHECKED;
   let at = 0;
   while (at < text.length) {
     if (text[at] === FALLBACK_OPEN) {
@@ -242,7 +219,7 @@ function checkFirstText(text: string, parts: ProgramTextParts): string | undefin
     const id = Number(/^\{"id":(\d+)/.exec(printed)?.[1]);
     if (first !== undefined && id !== first) return `the kernel's first program is ${first}, but the iterator printed ${id} first`;
     const truth = parts.byId(id);
-    if (truth === undefined) return undefined;
+    if (truth === undefined) return UNCHECKED;
     let kernel: unknown;
     try {
       kernel = JSON.parse(printed);
@@ -250,9 +227,9 @@ function checkFirstText(text: string, parts: ProgramTextParts): string | undefin
       return `program ${id} was printed as text that is not JSON: ${printed.slice(0, 200)}`;
     }
     const difference = jsonDifference(kernel, JSON.parse(parts.render(truth)), new Set(parts.counters), "");
-    return difference === undefined ? undefined : `program ${id} was printed with ${difference} unlike BPF_OBJ_GET_INFO_BY_FD's answer; this kernel's layout is not the one the iterator was written for`;
+    return difference === undefined ? CHECKED : `program ${id} was printed with ${difference} unlike BPF_OBJ_GET_INFO_BY_FD's answer; this kernel's layout is not the one the iterator was written for`;
   }
-  return undefined;
+  return UNCHECKED;
 }
 
 /** The index just past the JSON object or array starting at `start`. */
@@ -300,6 +277,23 @@ function ownMap(mapType: number, valueSize: number, mapFlags = 0): { readonly fd
   }
 }
 
+/**
+ * Runs `use` with a maker of one-element maps ({@link ownMap}) and closes every map it made, also
+ * on failure: a loaded program keeps the maps it uses alive.
+ */
+function withOwnMaps<T>(use: (make: typeof ownMap) => T): T {
+  const made: MapFd[] = [];
+  try {
+    return use((mapType, valueSize, mapFlags) => {
+      const map = ownMap(mapType, valueSize, mapFlags);
+      made.push(map.fd);
+      return map;
+    });
+  } finally {
+    for (const fd of made) fd.close();
+  }
+}
+
 /** Runs an iterator program and remembers the objects it made as this process's own; returns what it wrote. */
 function runOwn(target: IterTarget, program: IteratorProgram): Uint8Array {
   const output = runIterator(runningKernelTypes(), target, program);
@@ -309,51 +303,66 @@ function runOwn(target: IterTarget, program: IteratorProgram): Uint8Array {
   return output.bytes;
 }
 
+/** What a check of an iterator's output found: what is wrong, or whether anything was compared. */
+type CheckResult = string | boolean;
+const CHECKED = true;
+const UNCHECKED = false;
+
 /**
- * The records of an iterator run (`run`), checked with {@link checkFirst}; undefined when the walk
- * should go by descriptors instead (in `auto` mode, when no iterator can run or its records read
- * wrong). In `iterator` mode those cases throw an {@link IteratorUnavailableError} with the reason.
+ * The output of an iterator run (`run`), once `check` found it right against the kernel's own
+ * answers; undefined when the walk should go by descriptors instead (in `auto` mode, when no
+ * iterator can run or its output reads wrong). In `iterator` mode those cases throw an
+ * {@link IteratorUnavailableError} with the reason. What the program was written from is saved for
+ * this boot only once an object was compared and found right.
  */
-function checkedRecords<T>(kind: "prog" | "map", method: WalkMethod, run: () => IteratorRecords<T>, compare: (record: T) => string | undefined): IteratorRecords<T> | undefined {
-  const what = kind === "prog" ? "programs" : "maps";
-  let records: IteratorRecords<T>;
+function checkedRun<T>(doing: string, method: WalkMethod, run: () => T, check: (output: T) => CheckResult): T | undefined {
+  let output: T;
   try {
-    records = run();
+    output = run();
   } catch (error) {
-    if (method === "iterator") throw asUnavailable(error, what);
+    if (method === "iterator") throw asUnavailable(error, doing);
     if (!meansUnavailable(error)) throw error;
     return undefined;
   }
-  const mismatch = checkFirst(kind, records, compare);
-  if (mismatch === undefined) return records;
-  if (method === "iterator") throw new IteratorUnavailableError(`reading ${what} through an iterator: ${mismatch}`);
-  return undefined;
+  const result = check(output);
+  if (typeof result === "string") {
+    if (method === "iterator") throw new IteratorUnavailableError(`${doing} through an iterator: ${result}`);
+    return undefined;
+  }
+  if (result === CHECKED) runningKernelTypes().save();
+  return output;
+}
+
+/** The kernel's first object of a kind by get-next-id, leaving out this process's own; undefined when there is none. */
+function firstKernelId(kind: "prog" | "map"): number | undefined {
+  let first: number | undefined = 0;
+  do first = getNextId(kind, first);
+  while (first !== undefined && ownIds[kind].has(first));
+  return first;
 }
 
 /**
  * Checks an iterator's records against the kernel's own answers before any is handed out: the
  * kernel's first object (by get-next-id) must be among them, and must read the same field for
  * field through its descriptor (`compare` says how it differs, if it does). Returns what is wrong,
- * or undefined; when all is right, what the program was written from is saved for this boot.
+ * or whether an object was compared.
  */
-function checkFirst<T>(kind: "prog" | "map", records: IteratorRecords<T>, compare: (record: T) => string | undefined): string | undefined {
-  let first: number | undefined = 0;
-  do first = getNextId(kind, first);
-  while (first !== undefined && ownIds[kind].has(first));
-  if (first === undefined) return undefined;
+function checkFirst<T>(kind: "prog" | "map", records: IteratorRecords<T>, compare: (record: T) => string | undefined): CheckResult {
+  const first = firstKernelId(kind);
+  if (first === undefined) return UNCHECKED;
   const index = records.ids.indexOf(first);
   const record = index < 0 ? undefined : records.decode(index);
   if (record === undefined) return `the kernel's first ${kind} (id ${first}) is not among the records, so their ids are not where this kernel keeps them`;
   const difference = compare(record);
   if (difference !== undefined) return `${kind} ${first} reads ${difference} differently than BPF_OBJ_GET_INFO_BY_FD says; this kernel's layout is not the one the iterator was written for`;
-  runningKernelTypes().save();
-  return undefined;
+  return CHECKED;
 }
 
-function asUnavailable(error: unknown, what: string): unknown {
+/** A failure to build, load or run an iterator as the error saying so, `doing` ("reading maps") first. */
+function asUnavailable(error: unknown, doing: string): unknown {
   if (error instanceof IteratorUnavailableError || !meansUnavailable(error)) return error;
-  const reason = error instanceof KernelBtfError || error instanceof Error ? error.message : String(error);
-  return new IteratorUnavailableError(`reading ${what} through an iterator: ${reason}`, { cause: error });
+  const reason = error instanceof Error ? error.message : String(error);
+  return new IteratorUnavailableError(`${doing} through an iterator: ${reason}`, { cause: error });
 }
 
 function toDetails(program: IteratedProgram, options: ProgramOptions, pageSize: number, parts: ProgramWalkParts): ProgramDetails {
@@ -433,28 +442,24 @@ export interface MapWalkParts {
  */
 export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator<MapDetails, void, undefined> {
   const hostOps = new Map<number, bigint>();
-  const records = checkedRecords("map", method, () => {
-    mapIterator ??= new MapIterator(runningKernelTypes());
-    const references = [ownMap(BPF_MAP_TYPE_HASH, 4)];
-    let records: IteratorRecords<IteratedMap>;
-    try {
-      references.push(ownMap(BPF_MAP_TYPE_ARRAY, 4));
-      const referenceIds = new Set(references.map((reference) => reference.id));
-      records = mapIterator.records(runOwn("bpf_map", { insns: mapIterator.insns }));
+  const compare = (map: IteratedMap): string | undefined => {
+    if (needsDescriptor(map, hostOps)) return undefined;
+    const truth = parts.byId(map.info.id ?? 0);
+    return truth && firstInfoDifference(map.info, truth.info);
+  };
+  const records = checkedRun("reading maps", method, () => {
+    const iterator = (mapIterator ??= new MapIterator(runningKernelTypes()));
+    return withOwnMaps((make) => {
+      const referenceIds = new Set([make(BPF_MAP_TYPE_HASH, 4).id, make(BPF_MAP_TYPE_ARRAY, 4).id]);
+      const records = iterator.records(runOwn("bpf_map", { insns: iterator.insns }));
       records.ids.forEach((id, index) => {
         if (!referenceIds.has(id)) return;
         const reference = records.decode(index);
         hostOps.set(reference.info.type ?? 0, reference.ops);
       });
-    } finally {
-      for (const reference of references) reference.fd.close();
-    }
-    return records;
-  }, (map) => {
-    if (needsDescriptor(map, hostOps)) return undefined;
-    const truth = parts.byId(map.info.id ?? 0);
-    return truth && firstInfoDifference(map.info, truth.info);
-  });
+      return records;
+    });
+  }, (records) => checkFirst("map", records, compare));
   if (!records) {
     yield* parts.fallback();
     return;

@@ -59,7 +59,7 @@ export class MapIterator {
 
   /** Writes the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
   constructor(btf: KernelTypes) {
-    if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("reading maps through an iterator: written for little-endian kernels only");
+    if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("written for little-endian kernels only");
     const plan = new GatherPlan(btf, "bpf_map");
     const f = planFields(plan);
     const words = [f.type, f.id, f.keySize, f.valueSize, f.maxEntries, f.flags, f.btfKey, f.btfValue, f.btfVmlinuxValue, f.btfId];

@@ -55,6 +55,11 @@ export const FALLBACK_CLOSE = "\x02";
 /** The marker's format: the kernel refuses unprintable characters in a format, so the two bytes go in as `%c` arguments (Linux 5.13+). */
 const FALLBACK_FORMAT = "%c%u%c";
 
+/** Throws unless `text` is printable ASCII: the kernel refuses a format with any other character (bpf_bprintf_prepare). */
+function checkPrintable(text: string): void {
+  if (/[^\x20-\x7e]/.test(text)) throw new Error(`printing: ${JSON.stringify(text)} is not printable ASCII`);
+}
+
 /** One printf in the making: its format and where each argument comes from. */
 interface Pending {
   format: string;
@@ -84,10 +89,8 @@ export class TextPrinter {
     this.#slot = slot;
     this.#lists = lists;
     this.#walkPicks(pieces, (piece) => this.#table(piece.texts));
+    // The marker's format, then every other: they are only known once the code is laid out, so a dry run collects them.
     this.#string(FALLBACK_FORMAT);
-    this.#string("%u");
-    this.#string(",%u");
-    // Formats are only known once the code is laid out: a dry run collects them.
     this.emit(new Assembler(), -1, -1);
   }
 
@@ -105,8 +108,7 @@ export class TextPrinter {
     let at = this.#stringAt.get(text);
     if (at === undefined) {
       if (this.#rodata !== undefined) throw new Error(`printing: format ${JSON.stringify(text)} appeared after the strings were laid out`);
-      // The kernel refuses a format with any other character (bpf_bprintf_prepare).
-      if (/[^\x20-\x7e]/.test(text)) throw new Error(`printing: ${JSON.stringify(text)} is not printable ASCII`);
+      checkPrintable(text);
       at = this.#rodataLength;
       this.#stringAt.set(text, at);
       this.#placed.push({ at, text });
@@ -120,7 +122,7 @@ export class TextPrinter {
     let shift = 0;
     while (1 << shift <= Math.max(...texts.map((text) => text.length))) shift++;
     const at = (this.#rodataLength + 7) & ~7;
-    for (const text of texts) if (/[^\x20-\x7e]/.test(text)) throw new Error(`printing: ${JSON.stringify(text)} is not printable ASCII`);
+    texts.forEach(checkPrintable);
     texts.forEach((text, i) => this.#placed.push({ at: at + (i << shift), text }));
     this.#tables.set(texts, { at, shift });
     this.#rodataLength = at + (texts.length << shift);
@@ -138,12 +140,11 @@ export class TextPrinter {
   }
 
   /** Emits `r{dst} = the value named name`, zero-extended (a longer value: its first eight bytes). */
-  #load(asm: Assembler, dst: Reg, name: string): ValueSlot {
+  #load(asm: Assembler, dst: Reg, name: string): void {
     const slot = this.#slot(name);
     const size = (slot.size >= 8 ? 8 : slot.size) as Size;
     if (slot.area === "stack") asm.load(size, dst, 10, GatherPlan.stack(slot.at));
     else asm.load(size, dst, SCRATCH, slot.at);
-    return slot;
   }
 
   /**
@@ -157,7 +158,7 @@ export class TextPrinter {
     });
   }
 
-  /** Emits `r{dst} = address of the scratch value` and `r{dst} = address in the rodata`. */
+  /** Emits `r{dst} = the address of the scratch value, plus offset` (a map-value load, no look-up). */
   static scratchAddress(asm: Assembler, dst: Reg, scratchFd: number, offset = 0): void {
     asm.loadImm64(dst, PSEUDO_MAP_VALUE, scratchFd, offset);
   }
@@ -190,7 +191,7 @@ export class TextPrinter {
         if (typeof piece === "string") pending.format += piece.replaceAll("%", "%%");
         else if ("number" in piece) {
           const size = this.#slot(piece.number).size;
-          arg(size > 4 ? "%llu" : "%u", (a) => void this.#load(a, 1, piece.number));
+          arg(size > 4 ? "%llu" : "%u", (a) => this.#load(a, 1, piece.number));
         } else if ("hex" in piece) {
           arg("%016llx", (a) => {
             this.#load(a, 1, piece.hex);
@@ -238,7 +239,7 @@ export class TextPrinter {
   emitFallback(asm: Assembler, rodataFd: number, scratchFd: number, idName: string, seq: Reg = 6): void {
     TextPrinter.scratchAddress(asm, SCRATCH, scratchFd);
     const char = (text: string) => (a: Assembler) => void a.movImm(1, text.charCodeAt(0));
-    this.#printf(asm, rodataFd, seq, FALLBACK_FORMAT, [char(FALLBACK_OPEN), (a) => void this.#load(a, 1, idName), char(FALLBACK_CLOSE)]);
+    this.#printf(asm, rodataFd, seq, FALLBACK_FORMAT, [char(FALLBACK_OPEN), (a) => this.#load(a, 1, idName), char(FALLBACK_CLOSE)]);
   }
 
   /** One bpf_seq_printf(seq, format, args, n * 8), the arguments first stored in the scratch value. */

@@ -5,7 +5,7 @@
 
 import { decodeProgInfo, fieldLayout, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
-import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
+import { Assembler, HELPER, PSEUDO_MAP_FD, type Reg } from "./asm.js";
 import { emitEpilogue, emitInfoMoves, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
 import { iteratorFunctionsBtf } from "./func-btf.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
@@ -123,7 +123,7 @@ export class ProgramIterator {
 
   /** Plans the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
   constructor(btf: KernelTypes, cpus: readonly number[]) {
-    if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("reading programs through an iterator: written for little-endian kernels only");
+    if (!HOST_LITTLE_ENDIAN) throw new KernelBtfError("written for little-endian kernels only");
     const plan = new GatherPlan(btf, "bpf_prog");
     const f = planFields(plan);
     const words = [f.usedMapCnt, f.funcCnt, f.nrLinfo, f.type, f.id, f.jitedLen, f.len, f.uid, f.btfId, f.funcInfoCnt, f.verifiedInsns, f.attachBtfObjId, f.attachBtfId, f.firstFuncTypeId];
@@ -183,8 +183,8 @@ export class ProgramIterator {
     const own = new Uint8Array(16);
     own.set(new TextEncoder().encode(PROGRAM_NAME));
     const ownWords = new DataView(own.buffer);
-    asm.load(8, 1, 10, S(at("name"))).movImm64(2, ownWords.getBigUint64(0, true)).jumpIfNotEqualReg(1, 2, "not_own");
-    asm.load(8, 1, 10, S(at("name") + 8)).movImm64(2, ownWords.getBigUint64(8, true)).jumpIfNotEqualReg(1, 2, "not_own").jump("fallback");
+    asm.load(8, 1, 10, S(at("name"))).movImm64(2, ownWords.getBigUint64(0, HOST_LITTLE_ENDIAN)).jumpIfNotEqualReg(1, 2, "not_own");
+    asm.load(8, 1, 10, S(at("name") + 8)).movImm64(2, ownWords.getBigUint64(8, HOST_LITTLE_ENDIAN)).jumpIfNotEqualReg(1, 2, "not_own").jump("fallback");
     asm.label("not_own");
     printer.emitChecks(asm, "fallback");
     // The values beyond bpf_prog_info, into the scratch value.
@@ -241,14 +241,11 @@ export class ProgramIterator {
   listEmitters(): Record<string, ListEmitter> {
     return {
       map_ids: (asm, slot, printItem, done) => {
-        const S = GatherPlan.stack;
-        const pointer = S(this.#scratch);
         for (let i = 0; i < MAX_MAP_IDS; i++) {
-          asm.load(4, 1, 10, S(this.#f.usedMapCnt.at)).jumpIfAtMost(1, i, done);
+          asm.load(4, 1, 10, GatherPlan.stack(this.#f.usedMapCnt.at)).jumpIfAtMost(1, i, done);
           // The id is read into the low half of the item's zeroed 8-byte slot.
           asm.storeImm(8, 9, slot, 0);
-          asm.mov(1, 10).addImm(1, pointer).movImm(2, 8).load(8, 3, 10, S(this.#f.usedMaps.at)).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
-          asm.mov(1, 9).addImm(1, slot).movImm(2, 4).load(8, 3, 10, pointer).addImm(3, this.#kernel.mapId).call(HELPER.BPF_FUNC_probe_read_kernel);
+          this.#emitReadMapId(asm, i, 9, slot);
           printItem(i === 0);
         }
         asm.label(done);
@@ -379,17 +376,26 @@ export class ProgramIterator {
   /** Part two of a record: the ids of the maps the program uses, prog->aux->used_maps[i]->id, written in the header's place. */
   #emitMapIds(asm: Assembler): void {
     const S = GatherPlan.stack;
-    const pointer = S(MAX_MAP_IDS * 4);
-    asm.load(4, 9, 10, S(this.#f.usedMapCnt.at)).load(8, 8, 10, S(this.#f.usedMaps.at));
+    asm.load(4, 9, 10, S(this.#f.usedMapCnt.at));
     asm.jumpIfAtMost(9, MAX_MAP_IDS, "count_ok").movImm(9, MAX_MAP_IDS).label("count_ok");
     asm.jumpIfEqual(9, 0, "done");
     for (let i = 0; i < MAX_MAP_IDS; i++) {
       asm.jumpIfAtMost(9, i, "ids_done");
-      asm.mov(1, 10).addImm(1, pointer).movImm(2, 8).mov(3, 8).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
-      asm.mov(1, 10).addImm(1, S(i * 4)).movImm(2, 4).load(8, 3, 10, pointer).addImm(3, this.#kernel.mapId).call(HELPER.BPF_FUNC_probe_read_kernel);
+      this.#emitReadMapId(asm, i, 10, S(i * 4));
     }
     asm.label("ids_done");
     asm.mov(3, 9).lshImm(3, 2).mov(1, SEQ).mov(2, 10).addImm(2, S(0)).call(HELPER.BPF_FUNC_seq_write);
+  }
+
+  /**
+   * Emits a read of prog->aux->used_maps[i]->id into the 4 bytes at `base + at`, the map's address
+   * passing through the run-counter scratch slots (free once the counters are summed).
+   */
+  #emitReadMapId(asm: Assembler, i: number, base: Reg, at: number): void {
+    const S = GatherPlan.stack;
+    const pointer = S(this.#scratch);
+    asm.mov(1, 10).addImm(1, pointer).movImm(2, 8).load(8, 3, 10, S(this.#f.usedMaps.at)).addImm(3, i * 8).call(HELPER.BPF_FUNC_probe_read_kernel);
+    asm.mov(1, base).addImm(1, at).movImm(2, 4).load(8, 3, 10, pointer).addImm(3, this.#kernel.mapId).call(HELPER.BPF_FUNC_probe_read_kernel);
   }
 
   /**
