@@ -2,10 +2,11 @@
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { ValueSet } from "bpftypes";
+import type { TextPiece } from "bpftypes/node";
 import { parseCommandLine, parseId } from "./args.js";
 import { EXIT_CODES_HELP, UsageError } from "./errors.js";
 import { runningKernelNames } from "./kernel-names.js";
-import type { Column, JsonValue, Output } from "./output.js";
+import { toJson, type Column, type JsonValue, type Output } from "./output.js";
 
 /** Which objects `show` prints: one by id, one by pin, or (neither) all of them. */
 export interface ShowOptions {
@@ -168,6 +169,32 @@ export function typeNameJson(set: ValueSet, value: number | undefined): string |
 /** The first kernel of a value for the extras, `null` when unknown. */
 export function typeSinceJson(set: ValueSet, value: number | undefined): string | null {
   return set.entry(value ?? 0)?.since?.text ?? null;
+}
+
+/** A JSON member in a template the kernel prints (see `programsAsText`): `,"key":` and its value. */
+export function member(key: string, value: TextPiece): TextPiece[] {
+  return [`,"${key}":`, value];
+}
+
+/** A member the kernel prints only when the number `name` is not zero, as `value ? value : undefined` leaves it out of JSON. */
+export function memberIfSet(key: string, name = key): TextPiece {
+  return { when: name, then: member(key, { number: name }) };
+}
+
+/**
+ * Pick tables for a template the kernel prints (see `programsAsText`): for every value of `set` the
+ * tables know, numbered from 0 without gaps, the JSON of the `type` member's value and the extras'
+ * `"type_name":...,"type_since":...` members, as {@link typeJson}, {@link typeNameJson} and
+ * {@link typeSinceJson} make them. A value past the end is printed by user space instead.
+ */
+export function typePickTexts(set: ValueSet): { readonly type: string[]; readonly extras: string[] } {
+  const type: string[] = [];
+  const extras: string[] = [];
+  for (let value = 0; set.entry(value) !== undefined; value++) {
+    type.push(toJson(typeJson(set, value)));
+    extras.push(toJson({ type_name: typeNameJson(set, value), type_since: typeSinceJson(set, value) }).slice(1, -1));
+  }
+  return { type, extras };
 }
 
 /** Epoch milliseconds as local time in bpftool's plain form, `2026-11-25T12:28:57+0000`. */

@@ -1,9 +1,9 @@
 // `bpftypes map [show|list] [id N | pinned PATH]`: the kernel's maps, as a table or as bpftool's JSON.
 
 import { mapFlags, mapTypes, progTypes } from "bpftypes";
-import { mapById, mapByPin, maps, type MapDetails } from "bpftypes/node";
-import { devJson, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
-import type { JsonValue, Output } from "./output.js";
+import { mapById, mapByPin, maps, mapsAsText, type MapDetails, type TextPiece } from "bpftypes/node";
+import { devJson, member, memberIfSet, parseShow, runShow, showHelp, typeJson, typeNameJson, typePickTexts, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
+import { toJson, type JsonValue, type Output } from "./output.js";
 
 /** Help text of `bpftypes map`. */
 export const MAP_HELP = showHelp(
@@ -35,8 +35,7 @@ export function mapJson(map: MapDetails): JsonValue {
     bpftypes: {
       type_name: typeNameJson(mapTypes, info.type),
       type_since: typeSinceJson(mapTypes, info.type),
-      flags: flags === 0 ? [] : mapFlags.members(flags).map((entry) => entry.name),
-      unknown_flags: mapFlags.unknownBits(flags) || undefined,
+      ...flagsJson(flags),
       map_extra: info.map_extra ? info.map_extra : undefined,
       btf_key_type_id: info.btf_key_type_id ? info.btf_key_type_id : undefined,
       btf_value_type_id: info.btf_value_type_id ? info.btf_value_type_id : undefined,
@@ -44,6 +43,64 @@ export function mapJson(map: MapDetails): JsonValue {
       absent: info.absent.length > 0 ? info.absent : undefined,
     },
   };
+}
+
+/** The extras' members for a map's flags: their names, and the bits no name stands for. */
+function flagsJson(flags: number): { readonly flags: string[]; readonly unknown_flags: number | undefined } {
+  return { flags: flags === 0 ? [] : mapFlags.members(flags).map((entry) => entry.name), unknown_flags: mapFlags.unknownBits(flags) || undefined };
+}
+
+/** {@link flagsJson}'s members as template text, remembered per flag word (a host has few). */
+const flagsText = new Map<number, string>();
+
+/**
+ * {@link mapJson}'s compact text as a template the kernel prints for each map when a long list is
+ * read through a BPF iterator (`mapsAsText`). What only fdinfo says (`bytes_memlock`) and the
+ * flag names are filled in by user space; maps it cannot print (program arrays, struct_ops,
+ * offloaded) are rendered by mapJson itself; the live tests compare the two for every map.
+ */
+export function mapJsonTemplate(): TextPiece[] {
+  const types = typePickTexts(mapTypes);
+  return [
+    '{"id":',
+    { number: "id" },
+    ...member("type", { pick: "type", texts: types.type }),
+    { when: "name", then: [',"name":"', { text: "name" }, '"'] },
+    ...member("flags", { number: "map_flags", signed: true }),
+    ...member("bytes_key", { number: "key_size" }),
+    ...member("bytes_value", { number: "value_size" }),
+    ...member("max_entries", { number: "max_entries" }),
+    {
+      later: "id",
+      format: (_, map) => {
+        const memlock = map.fdinfo("memlock");
+        return memlock === undefined ? "" : `,"bytes_memlock":${memlock}`;
+      },
+    },
+    ...member("frozen", { number: "frozen" }),
+    memberIfSet("btf_id"),
+    ',"bpftypes":{',
+    { pick: "type", texts: types.extras },
+    {
+      later: "map_flags",
+      format: (value) => {
+        const flags = Number(value);
+        let text = flagsText.get(flags);
+        if (text === undefined) flagsText.set(flags, (text = "," + toJson(flagsJson(flags)).slice(1, -1)));
+        return text;
+      },
+    },
+    memberIfSet("map_extra"),
+    memberIfSet("btf_key_type_id"),
+    memberIfSet("btf_value_type_id"),
+    memberIfSet("btf_vmlinux_value_type_id"),
+    "}}",
+  ];
+}
+
+/** Every map as compact JSON items printed by the kernel, or undefined when a walk should read them one by one. */
+function mapJsonText(): Iterable<string> | undefined {
+  return mapsAsText({ template: mapJsonTemplate(), render: (map) => toJson(mapJson(map)) });
 }
 
 function readOne(options: ShowOptions): MapDetails {
@@ -56,6 +113,7 @@ export async function mapShow(options: ShowOptions, out: Output): Promise<void> 
     one: readOne,
     all: () => maps(),
     json: mapJson,
+    jsonText: mapJsonText,
     columns: [
       { title: "ID", right: true },
       { title: "TYPE" },

@@ -2,7 +2,7 @@
 
 import { progTypes } from "bpftypes";
 import { bootNsToEpochNs, programById, programByPin, programs, programsAsText, type ProgramDetails, type TextPiece } from "bpftypes/node";
-import { devJson, idList, localTime, parseShow, runShow, showHelp, typeJson, typeNameJson, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
+import { devJson, idList, localTime, member, memberIfSet, parseShow, runShow, showHelp, typeJson, typeNameJson, typePickTexts, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
 import { toJson, type JsonValue, type Output } from "./output.js";
 
 /** Help text of `bpftypes prog`. */
@@ -60,13 +60,6 @@ export function progJson(prog: ProgramDetails): JsonValue {
 /** Keys of a program's JSON that count runs and may grow between two reads. */
 export const PROG_COUNTERS = ["run_time_ns", "run_cnt", "recursion_misses"];
 
-/** `texts[type]` for every program type the tables know, numbered from 0 without gaps. */
-function byProgType(text: (type: number) => string): string[] {
-  const texts: string[] = [];
-  for (let type = 0; progTypes.entry(type) !== undefined; type++) texts.push(text(type));
-  return texts;
-}
-
 /**
  * {@link progJson}'s compact text as a template the kernel prints for each program when a long list
  * is read through a BPF iterator (`programsAsText`). Objects it cannot print (offloaded, cut names)
@@ -74,33 +67,31 @@ function byProgType(text: (type: number) => string): string[] {
  * against progJson's; the live tests compare the two for every program.
  */
 export function progJsonTemplate(): TextPiece[] {
-  const member = (key: string, value: TextPiece): TextPiece[] => [`,"${key}":`, value];
-  const types = byProgType((type) => toJson(typeJson(progTypes, type)));
-  const typeExtras = byProgType((type) => toJson({ type_name: typeNameJson(progTypes, type), type_since: typeSinceJson(progTypes, type) }).slice(1, -1));
+  const types = typePickTexts(progTypes);
   return [
     '{"id":',
     { number: "id" },
-    ...member("type", { pick: "type", texts: types }),
+    ...member("type", { pick: "type", texts: types.type }),
     { when: "name", then: [',"name":"', { text: "name" }, '"'] },
     ',"tag":"',
     { hex: "tag" },
     '"',
     ...member("gpl_compatible", { pick: "gpl_compatible", texts: ["false", "true"] }),
     { when: "run_time_ns", then: [...member("run_time_ns", { number: "run_time_ns" }), ...member("run_cnt", { number: "run_cnt" })] },
-    { when: "recursion_misses", then: member("recursion_misses", { number: "recursion_misses" }) },
+    memberIfSet("recursion_misses"),
     { when: "load_time", then: [...member("loaded_at", { number: "loaded_at" }), ...member("uid", { number: "created_by_uid" })] },
     ',"orphaned":false',
     ...member("bytes_xlated", { number: "xlated_prog_len" }),
     { when: "jited_prog_len", then: [',"jited":true', ...member("bytes_jited", { number: "jited_prog_len" })], otherwise: [',"jited":false'] },
     ...member("bytes_memlock", { number: "bytes_memlock" }),
     { when: "nr_map_ids", then: [',"map_ids":[', { list: "map_ids" }, "]"] },
-    { when: "btf_id", then: member("btf_id", { number: "btf_id" }) },
+    memberIfSet("btf_id"),
     ',"bpftypes":{',
-    { pick: "type", texts: typeExtras },
+    { pick: "type", texts: types.extras },
     { when: "load_time", then: member("loaded_at_ms", { number: "loaded_at_ms" }) },
     ...member("verified_insns", { number: "verified_insns" }),
-    { when: "attach_btf_obj_id", then: member("attach_btf_obj_id", { number: "attach_btf_obj_id" }) },
-    { when: "attach_btf_id", then: member("attach_btf_id", { number: "attach_btf_id" }) },
+    memberIfSet("attach_btf_obj_id"),
+    memberIfSet("attach_btf_id"),
     "}}",
   ];
 }

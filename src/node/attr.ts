@@ -363,7 +363,7 @@ export function getIdAttr(id: number, openFlags = 0): Uint8Array {
   return attr;
 }
 
-/** Sets the `start_id` of a get-next-id attr made by {@link getIdAttr}, to reuse it. */
+/** Sets the id of an attr made by {@link getIdAttr} (`start_id`, or the id to open: one union field), to reuse it. */
 export function setStartId(attr: Uint8Array, id: number): void {
   putU32(attr, L.getId.fields.start_id.offset, id);
 }

@@ -26,7 +26,8 @@ function measureBoot(): bigint {
  * changes of the wall clock (NTP steps) are not followed, as with bpftool, which measures once per run.
  */
 export function bootTimeMs(): number {
-  return Number(bootTimeNs()) / 1e6;
+  // Through whole microseconds: the nanoseconds since 1970 are more than a double holds exactly.
+  return Number(bootTimeNs() / 1000n) / 1000;
 }
 
 /** When this machine booted, in whole nanoseconds since the Unix epoch (the instant {@link bootTimeMs} gives). */
@@ -40,7 +41,7 @@ export function bootTimeNs(): bigint {
  * milliseconds since the Unix epoch.
  */
 export function bootNsToEpochMs(ns: bigint): number {
-  return Number(bootNsToEpochNs(ns)) / 1e6;
+  return bootTimeMs() + Number(ns) / 1e6;
 }
 
 /** A kernel time stamp in nanoseconds since boot as whole nanoseconds since the Unix epoch: exact, for whole seconds or milliseconds. */

@@ -62,16 +62,39 @@ export function* allIds(kind: IdKind): Generator<number, void, undefined> {
  * `BPF_F_RDONLY`/`BPF_F_WRONLY` for maps, 0 otherwise.
  */
 export function getFdById(kind: IdKind, id: number, openFlags = 0): BpfFd {
-  const fd = bpfCall(FD_BY_ID[kind], getIdAttr(id, openFlags), [], { doing: `opening ${kind} id ${id}` });
-  return new BpfFd(fd, kind);
+  return openWith(getIdAttr(id, openFlags), kind, id);
+}
+
+function openWith(attr: Uint8Array, kind: IdKind, id: number): BpfFd {
+  return new BpfFd(bpfCall(FD_BY_ID[kind], attr, [], { doing: `opening ${kind} id ${id}` }), kind);
 }
 
 /** Like {@link getFdById}, but `undefined` when no object has this id (ENOENT): skip it and go on. */
 export function tryGetFdById(kind: IdKind, id: number, openFlags = 0): BpfFd | undefined {
+  return orUndefinedIfGone(() => getFdById(kind, id, openFlags));
+}
+
+function orUndefinedIfGone(open: () => BpfFd): BpfFd | undefined {
   try {
-    return getFdById(kind, id, openFlags);
+    return open();
   } catch (error) {
     if (isErrno(error, "ENOENT")) return undefined;
     throw error;
+  }
+}
+
+/** Opens objects of one kind by id, one attr reused for every call (a walk opens thousands). */
+export class IdOpener {
+  readonly #kind: IdKind;
+  readonly #attr = getIdAttr(0);
+
+  constructor(kind: IdKind) {
+    this.#kind = kind;
+  }
+
+  /** Like {@link tryGetFdById}: the object with this id, or undefined when there is none. */
+  tryOpen(id: number): BpfFd | undefined {
+    setStartId(this.#attr, id);
+    return orUndefinedIfGone(() => openWith(this.#attr, this.#kind, id));
   }
 }

@@ -68,6 +68,7 @@ export {
   mapFromId,
   mapLookup,
   mapUpdate,
+  mapFreeze,
   mapDelete,
   mapNextKey,
   mapKeys,
@@ -93,7 +94,8 @@ export {
   ObjectKindError,
   programs,
   programsAsText,
-  type ProgramTextOptions,
+  mapsAsText,
+  type TextOptions,
   maps,
   links,
   btfObjects,
@@ -111,8 +113,9 @@ export {
   btfUsers,
 } from "./objects.js";
 export { IteratorUnavailableError, type WalkMethod } from "./iter/listing.js";
-export { TextPrinter, type TextPiece, type ValueSlot, type ListEmitter } from "./iter/print.js";
+export { TextPrinter, type TextPiece, type LaterPiece, type TextObject, type ValueSlot, type ListEmitter } from "./iter/print.js";
 export { PROGRAM_TEXT_VALUES } from "./iter/programs.js";
+export { MAP_TEXT_VALUES } from "./iter/maps.js";
 export { Assembler, HELPER, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, type Reg, type Size } from "./iter/asm.js";
 export { KernelBtf, KernelBtfError, KernelTypes, type KernelField } from "./iter/kernel-btf.js";
 export { CachedKernelTypes, cacheDirectory } from "./iter/kernel-types.js";

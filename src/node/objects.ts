@@ -25,7 +25,7 @@ import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
 import { bpfCall } from "./syscall.js";
-import { isIteratorObject, iterateMaps, iteratePrograms, printPrograms, type WalkMethod } from "./iter/listing.js";
+import { isIteratorObject, iterateMaps, iteratePrograms, printMaps, printPrograms, type WalkMethod } from "./iter/listing.js";
 import type { TextPiece } from "./iter/print.js";
 
 /** A program as bpftool shows it: the decoded `bpf_prog_info` and the facts found beyond it. */
@@ -599,20 +599,21 @@ export function* programs(options: ProgramOptions = {}): Generator<ProgramDetail
   });
 }
 
-/** How {@link programsAsText} prints: the template, and the same text made in user space. */
-export interface ProgramTextOptions {
+/** How {@link programsAsText} and {@link mapsAsText} print: the template, and the same text made in user space. */
+export interface TextOptions<T> {
   /**
-   * The text of one program, printed by the kernel: it must start with the literal `{"id":` and
-   * the number `id`. Names: the fields of `bpf_prog_info` and those of `PROGRAM_TEXT_VALUES`; list `map_ids`.
+   * The text of one object, printed by the kernel: it must start with the literal `{"id":` and
+   * the number `id`. Programs can name the fields of `bpf_prog_info` and those of
+   * `PROGRAM_TEXT_VALUES`, and list `map_ids`; maps the fields of `bpf_map_info` and those of `MAP_TEXT_VALUES`.
    */
   readonly template: readonly TextPiece[];
-  /** The same text for a program read through its descriptor (with default options): for what the kernel leaves to user space, and to check the kernel's text. */
-  readonly render: (program: ProgramDetails) => string;
-  /** JSON keys whose numbers may grow between two reads of a program (run counters). */
+  /** The same text for an object read through its descriptor (with default options): for what the kernel leaves to user space, and to check the kernel's text. */
+  readonly render: (object: T) => string;
+  /** JSON keys whose numbers may grow between two reads of an object (run counters). */
   readonly counters?: readonly string[];
-  /** `"iterator"` insists on the kernel printing (or throws); `"auto"` (the default) returns undefined when it cannot, or for fewer than `iteratorFrom` programs. */
+  /** `"iterator"` insists on the kernel printing (or throws); `"auto"` (the default) returns undefined when it cannot, or for fewer than `iteratorFrom` objects. */
   readonly via?: Exclude<WalkMethod, "descriptors">;
-  /** From how many programs `"auto"` has the kernel print (default 1024). */
+  /** From how many objects `"auto"` has the kernel print (default 1024). */
   readonly iteratorFrom?: number;
 }
 
@@ -623,18 +624,29 @@ export interface ProgramTextOptions {
  * walk should go through {@link programs} instead: fewer programs than `iteratorFrom`, or (in
  * `auto` mode) no iterator here or text that does not match the kernel's own answer for its first program.
  */
-export function programsAsText(options: ProgramTextOptions): Generator<string, void, undefined> | undefined {
-  const method = options.via ?? "auto";
-  if (method === "auto") {
-    const limit = options.iteratorFrom ?? ITERATOR_FROM;
-    if (firstIds("prog", limit).length < limit) return undefined;
-  }
-  return printPrograms(method, {
-    template: options.template,
-    render: options.render,
-    counters: options.counters ?? [],
-    byId: (id) => readById("prog", id, (i, fd) => i.program(fd, {}, id)),
-  });
+export function programsAsText(options: TextOptions<ProgramDetails>): Generator<string, void, undefined> | undefined {
+  if (!enoughForText("prog", options)) return undefined;
+  return printPrograms(options.via ?? "auto", { ...textParts(options), byId: (id) => readById("prog", id, (i, fd) => i.program(fd, {}, id)) });
+}
+
+/**
+ * Every map as JSON text printed by the kernel, as {@link programsAsText} prints programs. Each
+ * map is still opened for what only its fdinfo says, when a later piece of the template asks.
+ */
+export function mapsAsText(options: TextOptions<MapDetails>): Generator<string, void, undefined> | undefined {
+  if (!enoughForText("map", options)) return undefined;
+  return printMaps(options.via ?? "auto", { ...textParts(options), byId: (id) => readById("map", id, (i, fd) => i.map(fd)) });
+}
+
+/** Whether a text walk should run: always in `iterator` mode, in `auto` mode from `iteratorFrom` objects on. */
+function enoughForText(kind: IdKind, options: Pick<TextOptions<never>, "via" | "iteratorFrom">): boolean {
+  const limit = options.iteratorFrom ?? ITERATOR_FROM;
+  return options.via === "iterator" || firstIds(kind, limit).length >= limit;
+}
+
+/** What the text walks take from the options. */
+function textParts<T>(options: TextOptions<T>): { template: readonly TextPiece[]; render: (object: T) => string; counters: readonly string[] } {
+  return { template: options.template, render: options.render, counters: options.counters ?? [] };
 }
 
 /** Every map with its details, smallest id first. */

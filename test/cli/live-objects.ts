@@ -16,7 +16,7 @@ import {
   BPF_PROG_TYPE_XDP,
   BPF_XDP,
 } from "bpftypes";
-import { Assembler, type BpfFd, HOST_LITTLE_ENDIAN, type MapFd, PSEUDO_MAP_FD, bpfCall, createMap, createXdpLink, loadBtf, loadProgram, newAttr } from "bpftypes/node";
+import { Assembler, type BpfFd, HOST_LITTLE_ENDIAN, type MapFd, PSEUDO_MAP_FD, createMap, createXdpLink, loadBtf, loadProgram, mapFreeze } from "bpftypes/node";
 import { BtfBuilder } from "../btf/builder.js";
 import { XDP_PASS, returnImm } from "../support/insns.js";
 import { createTestNetns, type TestNetns } from "../support/netns.js";
@@ -103,10 +103,7 @@ export function createLiveObjects(): LiveObjects {
     const frozen = map("bpft_frozen", BPF_MAP_TYPE_ARRAY, 4, 4, 1);
     const btfMap = map("bpft_btf_map", BPF_MAP_TYPE_HASH, 4, 4, 4, 0, { btf, btfKeyTypeId: 1, btfValueTypeId: 1 });
     const btfMap2 = map("bpft_btf_map2", BPF_MAP_TYPE_ARRAY, 4, 4, 2, 0, { btf, btfKeyTypeId: 1, btfValueTypeId: 1 });
-    // BPF_MAP_FREEZE reads only map_fd, at offset 0 of the attr.
-    const attr = newAttr();
-    new DataView(attr.buffer).setUint32(0, frozen.fd.fd, HOST_LITTLE_ENDIAN);
-    bpfCall("BPF_MAP_FREEZE", attr, []);
+    mapFreeze(frozen.fd);
 
     const socketFilter = keep(loadProgram({ progType: BPF_PROG_TYPE_SOCKET_FILTER, insns: returnImm(0), license: "GPL", name: "bpft_filter" }).fd);
     const mapUser = keep(

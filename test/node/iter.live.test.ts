@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, encodeLineInfos } from "bpftypes";
-import { Assembler, createMap, enableStats, HOST_LITTLE_ENDIAN, KernelBtf, loadBtf, loadProgram, links, maps, runIterator, programs, programsAsText, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
+import { Assembler, createMap, enableStats, HOST_LITTLE_ENDIAN, KernelBtf, loadBtf, loadProgram, links, maps, runIterator, programs, programsAsText, mapsAsText, type BpfFd, type MapDetails, type ProgramDetails } from "bpftypes/node";
 import { cli } from "../cli/support.js";
 import { createLiveObjects, type LiveObjects } from "../cli/live-objects.js";
 import { haveBpftool } from "../support/bpftool.js";
@@ -69,10 +69,36 @@ function comparable<T extends { info: object }>(details: T): unknown {
 
 const { PROG_COUNTERS } = cli.prog;
 
-/** Every program as the kernel prints `prog list --json`'s items, parsed; `render` prints the rest. */
-function kernelPrinted(render = (prog: ProgramDetails): string => cli.output.toJson(cli.prog.progJson(prog))): { readonly text: string; readonly items: { id: number; [key: string]: unknown }[] } {
-  const text = [...programsAsText({ template: cli.prog.progJsonTemplate(), render, counters: PROG_COUNTERS, via: "iterator" })!].join("");
-  return { text, items: JSON.parse(`[${text}]`) as { id: number; [key: string]: unknown }[] };
+type Item = { id: number; [key: string]: unknown };
+
+/** What a printing walk printed, parsed, and the ids user space rendered in it (not counting the check of the first object). */
+interface Printed {
+  readonly items: Item[];
+  readonly rendered: number[];
+}
+
+/** Every program as the kernel prints `prog list --json`'s items. */
+function kernelPrinted(): Printed {
+  return printedBy((render) => programsAsText({ template: cli.prog.progJsonTemplate(), render, counters: PROG_COUNTERS, via: "iterator" }), (prog: ProgramDetails) => cli.output.toJson(cli.prog.progJson(prog)));
+}
+
+/** Every map as the kernel prints `map list --json`'s items. */
+function kernelPrintedMaps(): Printed {
+  return printedBy((render) => mapsAsText({ template: cli.map.mapJsonTemplate(), render, via: "iterator" }), (map: MapDetails) => cli.output.toJson(cli.map.mapJson(map)));
+}
+
+function printedBy<T extends { id: number }>(walk: (render: (object: T) => string) => Iterable<string> | undefined, render: (object: T) => string): Printed {
+  const rendered: number[] = [];
+  let splicing = false;
+  const text = walk((object) => {
+    if (splicing) rendered.push(object.id);
+    return render(object);
+  });
+  assert.ok(text, "the walk printed through an iterator");
+  splicing = true;
+  const joined = [...text].join("");
+  assert.ok(![...joined].some((char) => char < " "), "no marker is left in the text");
+  return { items: JSON.parse(`[${joined}]`) as Item[], rendered };
 }
 
 const byId = <T extends { id: number }>(list: Iterable<T>): Map<number, T> => new Map([...list].map((item) => [item.id, item]));
@@ -127,12 +153,7 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
   test("the kernel prints every program's JSON as progJson does, and leaves to it what it cannot print", () => {
     const { progJson } = cli.prog;
     const { toJson } = cli.output;
-    const rendered: number[] = [];
-    const { text, items } = kernelPrinted((prog) => {
-      rendered.push(prog.id);
-      return toJson(progJson(prog));
-    });
-    assert.ok(![...text].some((char) => char < " "), "no marker is left in the text");
+    const { items, rendered } = kernelPrinted();
     const printed = byId(items);
     const described = byId(programs({ via: "descriptors" }));
     const ours = [...objects.progIds, ...extra.filter((fd) => fd.kind === "prog").map(idOf)];
@@ -205,6 +226,31 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     check(objects.maps.find((map) => map.name === "bpft_bloom")!.id, (map) => map.info.map_extra, 3n);
   });
 
+  test("the kernel prints every map's JSON as mapJson does, fdinfo and flag names filled in by user space", () => {
+    const { mapJson } = cli.map;
+    const { toJson } = cli.output;
+    const { items, rendered } = kernelPrintedMaps();
+    const printed = byId(items);
+    const described = byId(maps({ via: "descriptors" }));
+    for (const id of objects.mapIds) assert.ok(printed.has(id), `map ${id} missing from the printed list`);
+    let compared = 0;
+    for (const [id, truth] of described) {
+      const seen = printed.get(id);
+      if (!seen) continue;
+      assert.deepEqual(seen, JSON.parse(toJson(mapJson(truth))), `map ${id}`);
+      compared++;
+    }
+    assert.ok(compared >= objects.mapIds.length);
+    assert.ok(![...printed.values()].some((item) => item["name"] === "bpftypes_iter"), "the iterator's own maps are left out");
+    // Printed by the kernel: frozen, BTF ids, map_extra, flags; left to user space: the program array's owner.
+    const hash = objects.maps[0]!;
+    assert.deepEqual((printed.get(hash.id)!["bpftypes"] as Item)["flags"], ["BPF_F_NO_PREALLOC"]);
+    assert.equal(printed.get(objects.frozen.id)!["frozen"], 1);
+    assert.ok(!rendered.includes(hash.id) && !rendered.includes(objects.frozen.id));
+    assert.ok(rendered.includes(objects.progArray.id));
+    assert.equal(typeof printed.get(objects.progArray.id)!["owner_jited"], "boolean");
+  });
+
   test("without fdinfo facts, maps come from the iterator alone, as the descriptors tell them", () => {
     const iterated = byId(maps({ via: "iterator", fdinfo: false }));
     for (const [id, truth] of byId(maps({ via: "descriptors", fdinfo: false }))) {
@@ -244,7 +290,13 @@ describe("the program the iterator writes, for any number of CPUs", { skip: live
 
 describe("a wrong layout is caught against the kernel's own answer", { skip: liveSkip }, () => {
   /** Runs a walk in a fresh process whose type cache holds a wrong offset for `field`. */
-  function walkWithWrongCache(kind: "programs" | "maps" | "printed", via: "auto" | "iterator", field: string): { status: number | null; stdout: string; stderr: string } {
+  /** The text each kind of printing walk prints in these tests: the id, and one more field the kernel prints. */
+  const PRINTED = {
+    "printed programs": { walk: "programsAsText", field: "xlated_prog_len" },
+    "printed maps": { walk: "mapsAsText", field: "max_entries" },
+  } as const;
+
+  function walkWithWrongCache(kind: "programs" | "maps" | keyof typeof PRINTED, via: "auto" | "iterator", field: string): { status: number | null; stdout: string; stderr: string } {
     const dir = mkdtempSync(join(tmpdir(), "bpftypes-cache-"));
     try {
       const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
@@ -252,9 +304,9 @@ describe("a wrong layout is caught against the kernel's own answer", { skip: liv
       // "auto" from the first object on; maps use the iterator in "auto" only without fdinfo.
       const options = `{ via: process.argv[1], iteratorFrom: 1${kind === "maps" ? ", fdinfo: false" : ""} }`;
       const script =
-        kind === "printed"
-          ? // The kernel prints each program's id and size; "auto" returns undefined when it cannot be trusted.
-            `import { programsAsText } from "bpftypes/node"; const template = ['{"id":', { number: "id" }, ',"xlated":', { number: "xlated_prog_len" }, "}"]; const render = (p) => JSON.stringify({ id: p.id, xlated: p.info.xlated_prog_len }); const text = programsAsText({ template, render, via: process.argv[1], iteratorFrom: 1 }); console.log(text ? JSON.stringify(JSON.parse("[" + [...text].join("") + "]").map((o) => o.id)) : "null");`
+        kind === "printed programs" || kind === "printed maps"
+          ? // The kernel prints each object's id and one field; "auto" returns undefined when it cannot be trusted.
+            `import { ${PRINTED[kind].walk} } from "bpftypes/node"; const field = "${PRINTED[kind].field}"; const template = ['{"id":', { number: "id" }, ',"x":', { number: field }, "}"]; const render = (o) => JSON.stringify({ id: o.id, x: o.info[field] }); const text = ${PRINTED[kind].walk}({ template, render, via: process.argv[1], iteratorFrom: 1 }); console.log(text ? JSON.stringify(JSON.parse("[" + [...text].join("") + "]").map((o) => o.id)) : "null");`
           : `import { ${kind} } from "bpftypes/node"; const ids = []; for (const o of ${kind}(${options})) ids.push(o.id); console.log(JSON.stringify(ids));`;
       const run = (method: string) => spawnSync(process.execPath, ["--input-type=module", "-e", script, method], { cwd: repoRoot, env: { ...process.env, BPFTYPES_CACHE_DIR: dir }, encoding: "utf8" });
       assert.equal(run("iterator").status, 0);
@@ -271,14 +323,21 @@ describe("a wrong layout is caught against the kernel's own answer", { skip: liv
     }
   }
 
-  for (const field of ["bpf_prog_aux.id", "bpf_prog.len"]) {
-    test(`programs printed by the kernel with ${field} misplaced: "iterator" refuses with a reason; "auto" leaves the list to the walks`, () => {
+  for (const [kind, field] of [
+    ["printed programs", "bpf_prog_aux.id"],
+    ["printed programs", "bpf_prog.len"],
+    ["printed maps", "bpf_map.id"],
+    ["printed maps", "bpf_map.max_entries"],
+  ] as const) {
+    test(`${kind} with ${field} misplaced: "iterator" refuses with a reason; "auto" leaves the list to the walks`, () => {
       using _prog = loadWithFunctions(0, "bpft_layout");
-      const refused = walkWithWrongCache("printed", "iterator", field);
+      using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_layout" });
+      const refused = walkWithWrongCache(kind, "iterator", field);
       assert.notEqual(refused.status, 0);
       const reason = refused.stderr.split("\n").find((line) => line.startsWith("IteratorUnavailableError:"));
-      assert.match(reason ?? "(no IteratorUnavailableError in stderr)", /^IteratorUnavailableError: printing programs through an iterator: (the kernel's first program is|program \d+ was printed with)/);
-      const fallback = walkWithWrongCache("printed", "auto", field);
+      const one = kind === "printed maps" ? "map" : "program";
+      assert.match(reason ?? "(no IteratorUnavailableError in stderr)", new RegExp(`^IteratorUnavailableError: printing ${one}s through an iterator: (the kernel's first ${one} is|${one} \\d+ was printed with)`));
+      const fallback = walkWithWrongCache(kind, "auto", field);
       assert.equal(fallback.status, 0, fallback.stderr);
       assert.equal(fallback.stdout.trim(), "null");
     });

@@ -3,6 +3,7 @@
 // of nearby fields merged into one bpf_probe_read_kernel() each.
 
 import { fieldOffset } from "bpftypes";
+import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, type Reg, type Size } from "./asm.js";
 import type { KernelField, KernelTypes } from "./kernel-btf.js";
 
@@ -180,4 +181,14 @@ export function emitWrite(asm: Assembler, size: number): void {
 /** The end of every iterator program: label `done`, return 0. */
 export function emitEpilogue(asm: Assembler): void {
   asm.label("done").movImm(0, 0).exit();
+}
+
+/** Emits a jump to `label` when the 16-byte name at record offset `at` is `name` (a kernel object name, NUL-padded). */
+export function emitJumpIfNamed(asm: Assembler, at: number, name: string, label: string): void {
+  const padded = new Uint8Array(16);
+  padded.set(new TextEncoder().encode(name).subarray(0, 15));
+  const words = new DataView(padded.buffer);
+  const other = `not_named_${at}_${asm.length}`;
+  for (const half of [0, 8]) asm.load(8, 1, 10, GatherPlan.stack(at + half)).movImm64(2, words.getBigUint64(half, HOST_LITTLE_ENDIAN)).jumpIfNotEqualReg(1, 2, other);
+  asm.jump(label).label(other);
 }

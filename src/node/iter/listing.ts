@@ -10,14 +10,15 @@ import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_
 import { bootNsToEpochMs, bootTimeNs } from "../boot-time.js";
 import { createMap, mapFreeze, mapUpdate, type MapFd } from "../maps.js";
 import { possibleCpus } from "../cpus.js";
-import { getNextId } from "../ids.js";
+import { FdinfoReader } from "../fdinfo.js";
+import { getNextId, IdOpener } from "../ids.js";
 import { kernelPageSize } from "../page-size.js";
 import { KernelBtfError } from "./kernel-btf.js";
 import { CachedKernelTypes, cacheDirectory } from "./kernel-types.js";
-import { PROGRAM_SCRATCH_SIZE, ProgramIterator, type IteratedProgram } from "./programs.js";
-import { FALLBACK_CLOSE, FALLBACK_OPEN, TextPrinter, type TextPiece } from "./print.js";
+import { PROGRAM_SCRATCH_SIZE, ProgramIterator, type IteratedProgram, type PrintMaps } from "./programs.js";
+import { FALLBACK_CLOSE, FALLBACK_OPEN, LATER_OPEN, TextPrinter, type LaterPiece, type TextObject, type TextPiece } from "./print.js";
 import type { IteratorRecords } from "./gather.js";
-import { MapIterator, needsDescriptor, type IteratedMap } from "./maps.js";
+import { MAP_SCRATCH_SIZE, MapIterator, needsDescriptor, type IteratedMap } from "./maps.js";
 import { objectId, runIterator, type IteratorProgram, type IterTarget } from "./run.js";
 
 /** How a walk reads objects: through a BPF iterator, by opening each by id, or the first that works. */
@@ -111,21 +112,25 @@ export function* iteratePrograms(options: ProgramOptions, method: WalkMethod, pa
   }
 }
 
-/** What {@link printPrograms} prints and how it checks what the kernel printed. */
-export interface ProgramTextParts {
+/** What {@link printPrograms} or {@link printMaps} prints and how it checks what the kernel printed. */
+export interface TextParts<T> {
   /**
-   * The text of one program, which must start with the literal `{"id":` and the number `id`
-   * (so that the walk can tell which program a piece of text is). The names it can use are the
-   * fields of `bpf_prog_info` and {@link PROGRAM_TEXT_VALUES}; lists: `map_ids`.
+   * The text of one object, which must start with the literal `{"id":` and the number `id` (so
+   * that a piece of text can be told apart by its object). Programs can name the fields of
+   * `bpf_prog_info` and `PROGRAM_TEXT_VALUES`, and list `map_ids`; maps the fields of
+   * `bpf_map_info` and `MAP_TEXT_VALUES`.
    */
   readonly template: readonly TextPiece[];
-  /** The same text, made in user space, for a program read through its descriptor (with default options). */
-  readonly render: (program: ProgramDetails) => string;
-  /** Keys of the JSON whose numbers may grow between two reads of one program (run counters). */
+  /** The same text, made in user space, for an object read through its descriptor. */
+  readonly render: (object: T) => string;
+  /** Keys of the JSON whose numbers may grow between two reads of one object (run counters). */
   readonly counters: readonly string[];
-  /** Reads one program through a descriptor; undefined when it is gone. */
-  readonly byId: (id: number) => ProgramDetails | undefined;
+  /** Reads one object through a descriptor; undefined when it is gone. */
+  readonly byId: (id: number) => T | undefined;
 }
+
+/** Words for the objects a text walk prints. */
+const TEXT_KINDS = { prog: { one: "program", many: "programs" }, map: { one: "map", many: "maps" } } as const;
 
 /**
  * Every program as JSON text printed by the kernel: one BPF iterator program prints each
@@ -137,97 +142,223 @@ export interface ProgramTextParts {
  * it (counters may have grown). Returns undefined when that fails or no iterator can run in
  * `auto` mode; throws an {@link IteratorUnavailableError} in `iterator` mode.
  */
-export function printPrograms(method: Exclude<WalkMethod, "descriptors">, parts: ProgramTextParts): Generator<string, void, undefined> | undefined {
-  const prefix = parts.template.slice(0, 2);
-  if (prefix[0] !== '{"id":' || typeof prefix[1] !== "object" || !("number" in prefix[1]) || prefix[1].number !== "id") {
-    throw new TypeError('printing programs: the template must start with the text {"id": and the number id');
-  }
-  const text = checkedRun("printing programs", method, () => {
+export function printPrograms(method: Exclude<WalkMethod, "descriptors">, parts: TextParts<ProgramDetails>): Generator<string, void, undefined> | undefined {
+  return printText("prog", method, parts, () => {
     requireInitialUserNamespace("printing programs");
     const iterator = (programIterator ??= new ProgramIterator(runningKernelTypes(), possibleCpus()));
     if (!iterator.fillsWholeInfo) throw new KernelBtfError("the running kernel's bpf_prog_info is older than this package's, so fields would be missing");
-    const printer = new TextPrinter([",", ...parts.template], ProgramIterator.slot, iterator.listEmitters());
+    return {
+      target: "bpf_prog",
+      scratchSize: PROGRAM_SCRATCH_SIZE,
+      printer: (template) => new TextPrinter(template, ProgramIterator.slot, iterator.listEmitters()),
+      // A one-element per-CPU array the program measures per-CPU offsets with.
+      assemble: (printer, maps, make) => iterator.assembleText(make(BPF_MAP_TYPE_PERCPU_ARRAY, 8).fd.fd, printer, maps, { bootEpochNs: bootTimeNs(), pageSize: kernelPageSize() }),
+    };
+  });
+}
+
+/**
+ * Every map as JSON text printed by the kernel, as {@link printPrograms} prints programs. Maps
+ * the template cannot print (struct_ops maps; program arrays, whose owner only their fdinfo
+ * tells; maps offloaded to a device) are rendered here with `render`; what else only a map's
+ * fdinfo says comes in through the template's later pieces.
+ */
+export function printMaps(method: Exclude<WalkMethod, "descriptors">, parts: TextParts<MapDetails>): Generator<string, void, undefined> | undefined {
+  return printText("map", method, parts, () => {
+    const iterator = (mapIterator ??= new MapIterator(runningKernelTypes()));
+    if (!iterator.fillsWholeInfo) throw new KernelBtfError("the running kernel's bpf_map_info is older than this package's, so fields would be missing");
+    return {
+      target: "bpf_map",
+      scratchSize: MAP_SCRATCH_SIZE,
+      printer: (template) => new TextPrinter(template, MapIterator.slot),
+      // A host hash map and array map: an offloaded map of those types has other operations than theirs.
+      assemble: (printer, maps, make) => iterator.assembleText(printer, maps, { hash: make(BPF_MAP_TYPE_HASH, 4).fd.fd, array: make(BPF_MAP_TYPE_ARRAY, 4).fd.fd }),
+    };
+  });
+}
+
+/** How the text program of one kind is made, for {@link printText}. */
+interface TextProgram {
+  readonly target: IterTarget;
+  /** Bytes of the scratch value the program uses. */
+  readonly scratchSize: number;
+  /** The compiled template. */
+  readonly printer: (template: readonly TextPiece[]) => TextPrinter;
+  /** The program, given the printer, its two maps and a maker of any other map it needs. */
+  readonly assemble: (printer: TextPrinter, maps: PrintMaps, make: typeof ownMap) => IteratorProgram;
+}
+
+/** Runs the text program `prepare` describes, checks its first object and returns its text with user space's parts filled in. */
+function printText<T extends { readonly id: number }>(kind: "prog" | "map", method: Exclude<WalkMethod, "descriptors">, parts: TextParts<T>, prepare: () => TextProgram): Generator<string, void, undefined> | undefined {
+  const prefix = parts.template.slice(0, 2);
+  const doing = `printing ${TEXT_KINDS[kind].many}`;
+  if (prefix[0] !== '{"id":' || typeof prefix[1] !== "object" || !("number" in prefix[1]) || prefix[1].number !== "id") {
+    throw new TypeError(`${doing}: the template must start with the text {"id": and the number id`);
+  }
+  let laters: readonly LaterPiece[] = [];
+  const text = checkedRun(doing, method, () => {
+    const maker = prepare();
+    // Every item starts with a comma; user space drops the first one.
+    const printer = maker.printer([",", ...parts.template]);
+    laters = printer.laters;
     return withOwnMaps((make) => {
-      const percpu = make(BPF_MAP_TYPE_PERCPU_ARRAY, 8);
       const rodata = make(BPF_MAP_TYPE_ARRAY, printer.rodata.length, BPF_F_RDONLY_PROG);
       mapUpdate(rodata.fd, new Uint8Array(4), printer.rodata);
       mapFreeze(rodata.fd);
-      const scratch = make(BPF_MAP_TYPE_ARRAY, PROGRAM_SCRATCH_SIZE);
-      const clock = { bootEpochNs: bootTimeNs(), pageSize: kernelPageSize() };
-      return latin1(runOwn("bpf_prog", iterator.assembleText(percpu.fd.fd, printer, { rodata: rodata.fd.fd, scratch: scratch.fd.fd }, clock)));
+      const scratch = make(BPF_MAP_TYPE_ARRAY, maker.scratchSize);
+      return latin1(runOwn(maker.target, maker.assemble(printer, { rodata: rodata.fd.fd, scratch: scratch.fd.fd }, make)));
     });
-  }, (text) => checkFirstText(text, parts));
-  return text === undefined ? undefined : spliceFallbacks(text, parts);
+  }, (text) => checkFirstText(kind, text, parts, laters));
+  return text === undefined ? undefined : spliceText(kind, text, parts, laters);
 }
 
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
-/** Where the fallback marker at `at` ends, and the id it names. */
-function readMarker(text: string, at: number): { readonly id: number; readonly end: number } {
+/** The marker at `at` (a fallback's or a later piece's): what it holds, and where it ends. */
+function readMarker(text: string, at: number): { readonly body: string; readonly end: number } {
   const close = text.indexOf(FALLBACK_CLOSE, at);
-  const id = Number(text.slice(at + 1, close));
-  if (close < 0 || !Number.isSafeInteger(id)) throw new Error(`printing programs: a fallback marker at byte ${at} is cut off or has no id`);
-  return { id, end: close + 1 };
+  if (close < 0) throw new Error(`printing: a marker at byte ${at} is cut off`);
+  return { body: text.slice(at + 1, close), end: close + 1 };
 }
 
-/** The text, with the kernel's markers replaced by user space's rendering (and this package's own iterator programs left out). */
-function* spliceFallbacks(text: string, parts: ProgramTextParts): Generator<string, void, undefined> {
-  let first = true;
-  const emit = (piece: string): string => {
-    // Every item starts with a comma; the first one's goes.
-    if (first && piece.length > 0) {
-      first = false;
-      return piece.slice(1);
+/** Text is handed out in pieces of about this many characters. */
+const TEXT_PIECE = 1 << 16;
+
+/**
+ * The text with the kernel's markers replaced: a fallback object by user space's rendering (this
+ * package's own iterator objects left out), a later piece by its text. Runs once per object, so
+ * it only searches and slices.
+ */
+function* spliceText<T>(kind: "prog" | "map", text: string, parts: TextParts<T>, laters: readonly LaterPiece[]): Generator<string, void, undefined> {
+  const objects = new TextObjects(kind);
+  // Every item starts with a comma; the first one's goes.
+  let out = "";
+  let from = text.startsWith(",") ? 1 : 0;
+  let wrote = from === 1;
+  let nextFallback = text.indexOf(FALLBACK_OPEN, from);
+  let nextLater = laters.length > 0 ? text.indexOf(LATER_OPEN, from) : -1;
+  try {
+    for (;;) {
+      const at = nextFallback < 0 ? nextLater : nextLater < 0 ? nextFallback : Math.min(nextFallback, nextLater);
+      out += text.slice(from, at < 0 ? text.length : at);
+      if (at < 0) break;
+      const close = text.indexOf(FALLBACK_CLOSE, at);
+      if (close < 0) throw new Error(`printing: the marker at byte ${at} is cut off`);
+      from = close + 1;
+      if (at === nextLater) {
+        // index, id and value, separated by spaces
+        const space = text.indexOf(" ", at);
+        const space2 = text.indexOf(" ", space + 1);
+        const piece = laters[Number(text.slice(at + 1, space))];
+        if (piece === undefined || space2 < 0 || space2 > close) throw new Error(`printing: the marker at byte ${at} names no later piece`);
+        out += piece.format(BigInt(text.slice(space2 + 1, close)), objects.at(Number(text.slice(space + 1, space2))));
+        nextLater = text.indexOf(LATER_OPEN, from);
+      } else {
+        const id = Number(text.slice(at + 1, close));
+        const fallback = ownIds[kind].has(id) ? undefined : parts.byId(id);
+        if (fallback) {
+          out += (wrote ? "," : "") + parts.render(fallback);
+          wrote = true;
+        } else if (!wrote && text[from] === ",") from++;
+        nextFallback = text.indexOf(FALLBACK_OPEN, from);
+      }
+      if (out.length >= TEXT_PIECE) {
+        yield out;
+        out = "";
+      }
     }
-    return piece;
-  };
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf(FALLBACK_OPEN, from);
-    const plain = emit(text.slice(from, at < 0 ? text.length : at));
-    if (plain !== "") yield plain;
-    if (at < 0) return;
-    const marker = readMarker(text, at);
-    from = marker.end;
-    if (ownIds.prog.has(marker.id)) continue;
-    const program = parts.byId(marker.id);
-    if (program) yield emit("," + parts.render(program));
+    if (out !== "") yield out;
+  } finally {
+    objects.release();
   }
 }
 
 /**
- * Checks the kernel's text against the kernel's own answers: the first program by get-next-id must
- * come first, and the first program the kernel printed must read as `render` prints it after a
- * read through its descriptor. Returns what is wrong, or whether a program was compared.
+ * The object later pieces are filled in for, pointed at each id in turn (nothing is allocated per
+ * object): opened by id at most once, for its fdinfo.
  */
-function checkFirstText(text: string, parts: ProgramTextParts): CheckResult {
-  let first = firstKernelId("prog");
+class TextObjects implements TextObject {
+  readonly #reader = new FdinfoReader();
+  readonly #opener: IdOpener;
+  #id = -1;
+  /** Whether the fdinfo was read; undefined while nobody asked. */
+  #loaded: boolean | undefined;
+
+  constructor(kind: "prog" | "map") {
+    this.#opener = new IdOpener(kind);
+  }
+
+  get id(): number {
+    return this.#id;
+  }
+
+  /** This, now standing for the object with this id. */
+  at(id: number): TextObject {
+    if (this.#id !== id) {
+      this.#id = id;
+      this.#loaded = undefined;
+    }
+    return this;
+  }
+
+  fdinfo(key: string): number | undefined {
+    if (this.#loaded === undefined) {
+      const fd = this.#opener.tryOpen(this.#id);
+      this.#loaded = fd !== undefined;
+      if (fd) {
+        try {
+          this.#reader.load(fd);
+        } finally {
+          fd.close();
+        }
+      }
+    }
+    return this.#loaded ? this.#reader.number(key) : undefined;
+  }
+
+  /** Closes the proc file the reader keeps open. */
+  release(): void {
+    this.#reader.release();
+  }
+}
+
+/**
+ * Checks the kernel's text against the kernel's own answers: the first object by get-next-id must
+ * come first, and the first object the kernel printed must read as `render` prints it after a
+ * read through its descriptor. Returns what is wrong, or whether an object was compared.
+ */
+function checkFirstText<T>(kind: "prog" | "map", text: string, parts: TextParts<T>, laters: readonly LaterPiece[]): CheckResult {
+  const { one } = TEXT_KINDS[kind];
+  let first = firstKernelId(kind);
   if (first === undefined) return UNCHECKED;
   let at = 0;
   while (at < text.length) {
     if (text[at] === FALLBACK_OPEN) {
       const marker = readMarker(text, at);
-      if (first !== undefined && marker.id !== first && !ownIds.prog.has(marker.id)) return `the kernel's first program is ${first}, but the iterator's is ${marker.id}`;
-      if (!ownIds.prog.has(marker.id)) first = undefined;
+      const id = Number(marker.body);
+      if (!ownIds[kind].has(id)) {
+        if (first !== undefined && id !== first) return `the kernel's first ${one} is ${first}, but the iterator's is ${id}`;
+        first = undefined;
+      }
       at = marker.end;
       continue;
     }
     const end = jsonEnd(text, at + 1);
-    const printed = text.slice(at + 1, end);
+    const printed = [...spliceText(kind, text.slice(at, end), parts, laters)].join("");
     const id = Number(/^\{"id":(\d+)/.exec(printed)?.[1]);
-    if (first !== undefined && id !== first) return `the kernel's first program is ${first}, but the iterator printed ${id} first`;
+    if (first !== undefined && id !== first) return `the kernel's first ${one} is ${first}, but the iterator printed ${id} first`;
     const truth = parts.byId(id);
     if (truth === undefined) return UNCHECKED;
     let kernel: unknown;
     try {
       kernel = JSON.parse(printed);
     } catch {
-      return `program ${id} was printed as text that is not JSON: ${printed.slice(0, 200)}`;
+      return `${one} ${id} was printed as text that is not JSON: ${printed.slice(0, 200)}`;
     }
     const difference = jsonDifference(kernel, JSON.parse(parts.render(truth)), new Set(parts.counters), "");
-    return difference === undefined ? CHECKED : `program ${id} was printed with ${difference} unlike BPF_OBJ_GET_INFO_BY_FD's answer; this kernel's layout is not the one the iterator was written for`;
+    return difference === undefined ? CHECKED : `${one} ${id} was printed with ${difference} unlike BPF_OBJ_GET_INFO_BY_FD's answer; this kernel's layout is not the one the iterator was written for`;
   }
   return UNCHECKED;
 }

@@ -3,11 +3,15 @@
 // (Linux 6.x's bpf_map_get_info_by_fd), which the walk decodes with the core's decoder. The memory a map is charged lives only in its fdinfo, so walks still open each map for
 // that, but skip get-next-id and get-info.
 
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldLayout, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
-import { Assembler } from "./asm.js";
-import { emitEpilogue, emitInfoMoves, emitMove, emitPrologue, emitWrite, emitZero, GatherPlan, type IteratorRecords } from "./gather.js";
+import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
+import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, type IteratorRecords } from "./gather.js";
 import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
+import { SCRATCH_ARGS, TextPrinter, type ValueSlot } from "./print.js";
+import type { PrintMaps } from "./programs.js";
+import type { IteratorProgram } from "./run.js";
+import { PROGRAM_NAME } from "./run.js";
 
 /** One map as the iterator saw it. */
 export interface IteratedMap {
@@ -25,6 +29,21 @@ const at = (name: string): number => fieldOffset("bpf_map_info", name);
 /** A record: a `bpf_map_info` filled as the kernel fills it, then the map's `ops` pointer. */
 const OPS = INFO.size;
 const RECORD_SIZE = INFO.size + 8;
+
+/**
+ * Values a text template of maps can name besides the fields of `bpf_map_info`: the full 16-byte
+ * name and whether the map is frozen (0 or 1), placed in the scratch value after the argument words.
+ */
+export const MAP_TEXT_VALUES = {
+  name: { area: "scratch", at: SCRATCH_ARGS, size: 16 },
+  frozen: { area: "scratch", at: SCRATCH_ARGS + 16, size: 8 },
+} as const satisfies Record<string, ValueSlot>;
+
+/** Bytes of the scratch value a text-printing program of maps uses. */
+export const MAP_SCRATCH_SIZE = SCRATCH_ARGS + 24;
+
+/** Stack room the offload check needs: a map's address spilled, read back as a number, and its ops. */
+const SCRATCH = 24;
 
 /** The fields of `struct bpf_map` (and its BTF's id) that BPF_OBJ_GET_INFO_BY_FD reads. */
 function planFields(plan: GatherPlan) {
@@ -44,6 +63,7 @@ function planFields(plan: GatherPlan) {
     ops: plan.field(map, "ops"),
     btf: plan.field(map, "btf"),
     btfId: plan.field(plan.pointer(map, "btf", "btf"), "id"),
+    frozen: plan.field(map, "frozen"),
   };
 }
 
@@ -56,6 +76,10 @@ export class MapIterator {
   readonly insns: Uint8Array;
   /** How many bytes of `bpf_map_info` this kernel fills (its struct's size, at most ours). */
   readonly #infoLength: number;
+  readonly #plan: GatherPlan;
+  readonly #f: ReturnType<typeof planFields>;
+  /** Where the offload check keeps its numbers (a record offset). */
+  readonly #scratch: number;
 
   /** Writes the program for this kernel; throws a {@link KernelBtfError} if its BTF lacks a type or field needed. */
   constructor(btf: KernelTypes) {
@@ -63,14 +87,88 @@ export class MapIterator {
     const plan = new GatherPlan(btf, "bpf_map");
     const f = planFields(plan);
     const words = [f.type, f.id, f.keySize, f.valueSize, f.maxEntries, f.flags, f.btfKey, f.btfValue, f.btfVmlinuxValue, f.btfId];
-    if (words.some((p) => p.field.size !== 4) || [f.extra, f.ops, f.btf].some((p) => p.field.size !== 8) || f.name.field.size !== 16) {
+    if (words.some((p) => p.field.size !== 4) || [f.extra, f.ops, f.btf].some((p) => p.field.size !== 8) || f.name.field.size !== 16 || f.frozen.field.size !== 1) {
       throw new KernelBtfError("the running kernel's struct bpf_map has fields of other sizes than this reader expects");
     }
     plan.layout(RECORD_SIZE, 8);
+    this.#scratch = plan.end;
+    if (this.#scratch + SCRATCH > FRAME) throw new KernelBtfError("the running kernel's struct bpf_map is too scattered for one stack frame");
+    this.#plan = plan;
+    this.#f = f;
     const asm = new Assembler();
+    this.#emitInfoRecord(asm);
+    emitWrite(asm, RECORD_SIZE);
+    emitEpilogue(asm);
+    this.insns = asm.assemble();
+    this.#infoLength = Math.min(btf.structSize("bpf_map_info"), INFO.size);
+  }
+
+  /** Whether this kernel fills every field of this package's `bpf_map_info` (text printing needs them all). */
+  get fillsWholeInfo(): boolean {
+    return this.#infoLength === INFO.size;
+  }
+
+  /**
+   * Where each value a text template of maps names is while it prints: the fields of
+   * `bpf_map_info` by name, in the record, and {@link MAP_TEXT_VALUES} in the scratch value.
+   */
+  static slot(name: string): ValueSlot {
+    if (Object.hasOwn(MAP_TEXT_VALUES, name)) return MAP_TEXT_VALUES[name as keyof typeof MAP_TEXT_VALUES];
+    const field = fieldLayout("bpf_map_info", name);
+    return { area: "stack", at: field.offset, size: field.size };
+  }
+
+  /**
+   * The program that prints each map as text from `printer`'s template instead of writing
+   * records. Maps whose record the walk would read through a descriptor (struct_ops maps, offloaded
+   * maps: their operations are not those of the `references` host maps of their type), program
+   * arrays (whose owner only fdinfo tells) and this package's own maps get the printer's fallback
+   * marker, for user space to print.
+   */
+  assembleText(printer: TextPrinter, maps: PrintMaps, references: { readonly hash: number; readonly array: number }): IteratorProgram {
+    const asm = new Assembler();
+    const S = GatherPlan.stack;
+    this.#emitInfoRecord(asm);
+    asm.load(4, 1, 10, S(at("type")));
+    asm.jumpIfEqual(1, BPF_MAP_TYPE_STRUCT_OPS, "fallback").jumpIfEqual(1, BPF_MAP_TYPE_PROG_ARRAY, "fallback");
+    for (const [type, fd] of [[BPF_MAP_TYPE_HASH, references.hash], [BPF_MAP_TYPE_ARRAY, references.array]] as const) {
+      asm.load(4, 1, 10, S(at("type"))).jumpIfNotEqual(1, type, `not_${type}`);
+      this.#emitOpsOf(asm, fd);
+      asm.load(8, 1, 10, S(this.#scratch + 16)).load(8, 2, 10, S(OPS)).jumpIfNotEqualReg(1, 2, "fallback");
+      asm.label(`not_${type}`);
+    }
+    emitJumpIfNamed(asm, at("name"), PROGRAM_NAME, "fallback");
+    printer.emitChecks(asm, "fallback");
+    // The values beyond bpf_map_info, into the scratch value.
+    TextPrinter.scratchAddress(asm, 9, maps.scratch);
+    for (const half of [0, 8]) asm.load(8, 1, 10, S(at("name") + half)).store(8, 9, MAP_TEXT_VALUES.name.at + half, 1);
+    asm.load(1, 1, 10, S(this.#f.frozen.at)).store(8, 9, MAP_TEXT_VALUES.frozen.at, 1);
+    printer.emit(asm, maps.rodata, maps.scratch);
+    asm.jump("done");
+    asm.label("fallback");
+    printer.emitFallback(asm, maps.rodata, maps.scratch, "id");
+    emitEpilogue(asm);
+    return { insns: asm.assemble() };
+  }
+
+  /**
+   * Emits a read of the `ops` of the map behind descriptor `fd` into the third scratch slot: the
+   * map's address comes out of its pointer as a number by spilling it and reading it back.
+   */
+  #emitOpsOf(asm: Assembler, fd: number): void {
+    const S = GatherPlan.stack;
+    const [spill, address, ops] = [0, 8, 16].map((offset) => S(this.#scratch + offset)) as [number, number, number];
+    asm.loadImm64(1, PSEUDO_MAP_FD, fd).store(8, 10, spill, 1);
+    asm.mov(1, 10).addImm(1, address).movImm(2, 8).mov(3, 10).addImm(3, spill).call(HELPER.BPF_FUNC_probe_read_kernel);
+    asm.mov(1, 10).addImm(1, ops).movImm(2, 8).load(8, 3, 10, address).addImm(3, this.#f.ops.field.offset).call(HELPER.BPF_FUNC_probe_read_kernel);
+  }
+
+  /** The start of both programs: the record's `bpf_map_info` and the map's ops filled, on the stack. */
+  #emitInfoRecord(asm: Assembler): void {
+    const f = this.#f;
     emitPrologue(asm);
     emitZero(asm, 0, RECORD_SIZE);
-    plan.emitCopies(asm);
+    this.#plan.emitCopies(asm);
     emitInfoMoves(asm, "bpf_map_info", {
       type: f.type,
       id: f.id,
@@ -89,10 +187,6 @@ export class MapIterator {
     emitMove(asm, f.btfKey, at("btf_key_type_id"));
     emitMove(asm, f.btfValue, at("btf_value_type_id"));
     asm.label("no_btf");
-    emitWrite(asm, RECORD_SIZE);
-    emitEpilogue(asm);
-    this.insns = asm.assemble();
-    this.#infoLength = Math.min(btf.structSize("bpf_map_info"), INFO.size);
   }
 
   /** The records the program wrote, one map each in id order, each decoded only when asked. */

@@ -13,8 +13,8 @@ import { GatherPlan } from "./gather.js";
 export type TextPiece =
   /** Literal text. */
   | string
-  /** An unsigned number in decimal. */
-  | { readonly number: string }
+  /** A number in decimal: unsigned, or `signed` (as C's `%d` prints a word with its top bit set). */
+  | { readonly number: string; readonly signed?: boolean }
   /** Eight bytes as 16 hexadecimal digits, in memory order (a program tag). */
   | { readonly hex: string }
   /** A NUL-terminated string. */
@@ -24,7 +24,28 @@ export type TextPiece =
   /** `then` when the value is not zero, else `otherwise`. */
   | { readonly when: string; readonly then: readonly TextPiece[]; readonly otherwise?: readonly TextPiece[] }
   /** A list of numbers, comma-separated, that the iterator produces one by one. */
-  | { readonly list: string };
+  | { readonly list: string }
+  /**
+   * Text only user space can make: the kernel prints a marker holding the value, and user space
+   * replaces it with `format(value, object)` (what a map's fdinfo says, or flag names).
+   */
+  | LaterPiece;
+
+/** A {@link TextPiece} user space fills in. */
+export interface LaterPiece {
+  /** The value the kernel puts in the marker. */
+  readonly later: string;
+  /** The text, from the value and the object it belongs to. */
+  readonly format: (value: bigint, object: TextObject) => string;
+}
+
+/** The object a {@link LaterPiece} is filled in for. */
+export interface TextObject {
+  /** The object's id. */
+  readonly id: number;
+  /** A number its fdinfo shows (the object is opened by id once for all its pieces); undefined when it is gone or shows none. */
+  fdinfo(key: string): number | undefined;
+}
 
 /** Where a named value is while the text is printed: in the record on the stack, or in the scratch map's value. */
 export interface ValueSlot {
@@ -52,12 +73,26 @@ const SCRATCH: Reg = 9;
 /** Marks an object the program left to user space: `\x01`, its id in decimal, `\x02`. JSON text never holds raw control bytes. */
 export const FALLBACK_OPEN = "\x01";
 export const FALLBACK_CLOSE = "\x02";
+/** Marks a {@link LaterPiece}: `\x03`, its index among the template's, the object's id and the value (each after a space), `\x02`. */
+export const LATER_OPEN = "\x03";
 /** The marker's format: the kernel refuses unprintable characters in a format, so the two bytes go in as `%c` arguments (Linux 5.13+). */
 const FALLBACK_FORMAT = "%c%u%c";
 
 /** Throws unless `text` is printable ASCII: the kernel refuses a format with any other character (bpf_bprintf_prepare). */
 function checkPrintable(text: string): void {
   if (/[^\x20-\x7e]/.test(text)) throw new Error(`printing: ${JSON.stringify(text)} is not printable ASCII`);
+}
+
+/** Calls `visit` for every piece that is not literal text, those inside a `when` included, in order. */
+function walkPieces(pieces: readonly TextPiece[], visit: (piece: Exclude<TextPiece, string>) => void): void {
+  for (const piece of pieces) {
+    if (typeof piece === "string") continue;
+    visit(piece);
+    if ("when" in piece) {
+      walkPieces(piece.then, visit);
+      walkPieces(piece.otherwise ?? [], visit);
+    }
+  }
 }
 
 /** One printf in the making: its format and where each argument comes from. */
@@ -81,14 +116,23 @@ export class TextPrinter {
   #rodataLength = 0;
   #labels = 0;
   #rodata: Uint8Array | undefined;
+  /** The template's pieces user space fills in, in order: a marker names one by its index here. */
+  readonly laters: readonly LaterPiece[];
   /** Pick tables: where each starts in the rodata and its entries' spacing (a power of two). */
   readonly #tables = new Map<readonly string[], { readonly at: number; readonly shift: number }>();
 
-  constructor(pieces: readonly TextPiece[], slot: (name: string) => ValueSlot, lists: Readonly<Record<string, ListEmitter>> = {}) {
+  /** The name of the objects' ids, which later pieces' markers carry. */
+  readonly #idName: string;
+
+  constructor(pieces: readonly TextPiece[], slot: (name: string) => ValueSlot, lists: Readonly<Record<string, ListEmitter>> = {}, idName = "id") {
+    this.#idName = idName;
     this.#pieces = pieces;
     this.#slot = slot;
     this.#lists = lists;
     this.#walkPicks(pieces, (piece) => this.#table(piece.texts));
+    const laters: LaterPiece[] = [];
+    this.#walkLaters(pieces, (piece) => laters.push(piece));
+    this.laters = laters;
     // The marker's format, then every other: they are only known once the code is laid out, so a dry run collects them.
     this.#string(FALLBACK_FORMAT);
     this.emit(new Assembler(), -1, -1);
@@ -129,14 +173,15 @@ export class TextPrinter {
   }
 
   #walkPicks(pieces: readonly TextPiece[], visit: (piece: { readonly pick: string; readonly texts: readonly string[] }) => void): void {
-    for (const piece of pieces) {
-      if (typeof piece === "string") continue;
+    walkPieces(pieces, (piece) => {
       if ("pick" in piece) visit(piece);
-      if ("when" in piece) {
-        this.#walkPicks(piece.then, visit);
-        this.#walkPicks(piece.otherwise ?? [], visit);
-      }
-    }
+    });
+  }
+
+  #walkLaters(pieces: readonly TextPiece[], visit: (piece: LaterPiece) => void): void {
+    walkPieces(pieces, (piece) => {
+      if ("later" in piece) visit(piece);
+    });
   }
 
   /** Emits `r{dst} = the value named name`, zero-extended (a longer value: its first eight bytes). */
@@ -190,8 +235,8 @@ export class TextPrinter {
       for (const piece of pieces) {
         if (typeof piece === "string") pending.format += piece.replaceAll("%", "%%");
         else if ("number" in piece) {
-          const size = this.#slot(piece.number).size;
-          arg(size > 4 ? "%llu" : "%u", (a) => this.#load(a, 1, piece.number));
+          const long = this.#slot(piece.number).size > 4 ? "ll" : "";
+          arg(piece.signed ? `%${long}d` : `%${long}u`, (a) => this.#load(a, 1, piece.number));
         } else if ("hex" in piece) {
           arg("%016llx", (a) => {
             this.#load(a, 1, piece.hex);
@@ -222,6 +267,16 @@ export class TextPrinter {
           walk(piece.otherwise ?? []);
           flush();
           asm.label(end);
+        } else if ("later" in piece) {
+          const index = this.laters.indexOf(piece);
+          // As the fallback marker, the control bytes go in as `%c` arguments.
+          arg("%c", (a) => a.movImm(1, LATER_OPEN.charCodeAt(0)));
+          arg("%u", (a) => a.movImm(1, index));
+          pending.format += " ";
+          arg("%u", (a) => this.#load(a, 1, this.#idName));
+          pending.format += " ";
+          arg("%llu", (a) => this.#load(a, 1, piece.later));
+          arg("%c", (a) => a.movImm(1, FALLBACK_CLOSE.charCodeAt(0)));
         } else {
           flush();
           const emitList = this.#lists[piece.list];

@@ -6,7 +6,7 @@
 import { decodeProgInfo, fieldLayout, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD, type Reg } from "./asm.js";
-import { emitEpilogue, emitInfoMoves, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
+import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
 import { iteratorFunctionsBtf } from "./func-btf.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
 import { TextPrinter, SCRATCH_ARGS, type ListEmitter, type ValueSlot } from "./print.js";
@@ -180,12 +180,7 @@ export class ProgramIterator {
     asm.load(4, 1, 10, S(at("btf_id"))).jumpIfEqual(1, 0, "name_whole");
     asm.load(4, 1, 10, S(at("nr_func_info"))).jumpIfNotEqual(1, 0, "fallback");
     asm.label("name_whole");
-    const own = new Uint8Array(16);
-    own.set(new TextEncoder().encode(PROGRAM_NAME));
-    const ownWords = new DataView(own.buffer);
-    asm.load(8, 1, 10, S(at("name"))).movImm64(2, ownWords.getBigUint64(0, HOST_LITTLE_ENDIAN)).jumpIfNotEqualReg(1, 2, "not_own");
-    asm.load(8, 1, 10, S(at("name") + 8)).movImm64(2, ownWords.getBigUint64(8, HOST_LITTLE_ENDIAN)).jumpIfNotEqualReg(1, 2, "not_own").jump("fallback");
-    asm.label("not_own");
+    emitJumpIfNamed(asm, at("name"), PROGRAM_NAME, "fallback");
     printer.emitChecks(asm, "fallback");
     // The values beyond bpf_prog_info, into the scratch value.
     TextPrinter.scratchAddress(asm, 9, maps.scratch);
