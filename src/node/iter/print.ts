@@ -35,6 +35,11 @@ export type TextPiece =
 export interface LaterPiece {
   /** The value the kernel puts in the marker. */
   readonly later: string;
+  /**
+   * The fdinfo numbers `format` asks of its object: declared, they are read for every object at
+   * once, in one tight loop, before any text is made.
+   */
+  readonly fdinfo?: readonly string[];
   /** The text, from the value and the object it belongs to. */
   readonly format: (value: bigint, object: TextObject) => string;
 }
@@ -81,6 +86,15 @@ const FALLBACK_FORMAT = "%c%u%c";
 /** Throws unless `text` is printable ASCII: the kernel refuses a format with any other character (bpf_bprintf_prepare). */
 function checkPrintable(text: string): void {
   if (/[^\x20-\x7e]/.test(text)) throw new Error(`printing: ${JSON.stringify(text)} is not printable ASCII`);
+}
+
+/** The fdinfo numbers the later pieces of a template declare they read. */
+export function fdinfoKeys(pieces: readonly TextPiece[]): string[] {
+  const keys = new Set<string>();
+  walkPieces(pieces, (piece) => {
+    if ("later" in piece) for (const key of piece.fdinfo ?? []) keys.add(key);
+  });
+  return [...keys];
 }
 
 /** Calls `visit` for every piece that is not literal text, those inside a `when` included, in order. */
