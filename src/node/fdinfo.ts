@@ -1,7 +1,9 @@
 // /proc/self/fdinfo of a bpf object descriptor: the facts the kernel shows only there (memlock, frozen, a prog array's owner).
 
 import { closeSync, constants, openSync, readSync } from "node:fs";
+import { errnoName } from "./errors.js";
 import type { BpfFd } from "./fd.js";
+import { bpfBackend } from "./ffi.js";
 import { IdOpener, type IdKind } from "./ids.js";
 
 const NEWLINE = 10;
@@ -103,9 +105,9 @@ export class FdinfoReader implements Disposable {
   /** The descriptor number the open proc file describes. */
   #fileFor = -1;
 
-  /** Reads the fdinfo of a descriptor this process holds; ask about it with {@link number} or {@link text}. */
-  load(fd: BpfFd): this {
-    this.#length = this.#read(fd.fd);
+  /** Reads the fdinfo of a descriptor this process holds (or its number); ask about it with {@link number} or {@link text}. */
+  load(fd: BpfFd | number): this {
+    this.#length = this.#read(typeof fd === "number" ? fd : fd.fd);
     this.#lines.index(this.#length);
     return this;
   }
@@ -113,7 +115,7 @@ export class FdinfoReader implements Disposable {
   #read(number: number): number {
     if (this.#file >= 0 && this.#fileFor === number) {
       try {
-        return readSync(this.#file, this.#buffer, 0, this.#buffer.length, 0);
+        return this.#readStart(this.#file);
       } catch {
         // Fall through and open the file afresh.
       }
@@ -122,13 +124,22 @@ export class FdinfoReader implements Disposable {
     const file = openSync(`/proc/self/fdinfo/${number}`, constants.O_RDONLY);
     let length: number;
     try {
-      length = readSync(file, this.#buffer, 0, this.#buffer.length, 0);
+      length = this.#readStart(file);
     } catch (error) {
       closeSync(file);
       throw error;
     }
     this.#file = file;
     this.#fileFor = number;
+    return length;
+  }
+
+  /** Reads the start of an open file into the buffer, with the backend's pread when it has one. */
+  #readStart(file: number): number {
+    const backend = bpfBackend();
+    if (!backend.readAt) return readSync(file, this.#buffer, 0, this.#buffer.length, 0);
+    const length = backend.readAt(file, this.#buffer, 0);
+    if (length < 0) throw new Error(`reading a bpf object's fdinfo: pread failed with ${errnoName(-length)}`);
     return length;
   }
 
@@ -210,20 +221,12 @@ export function readFdinfoNumbers(kind: IdKind, ids: readonly number[], keys: re
   const out = new Float64Array(ids.length * keys.length);
   const opener = new IdOpener(kind);
   const reader = new FdinfoReader();
+  const load = (fd: number): FdinfoReader => reader.load(fd);
   try {
-    ids.forEach((id, i) => {
-      const fd = opener.tryOpen(id);
-      if (fd === undefined) {
-        out.fill(Number.NaN, i * keys.length, (i + 1) * keys.length);
-        return;
-      }
-      try {
-        reader.load(fd);
-      } finally {
-        fd.close();
-      }
-      keys.forEach((key, k) => (out[i * keys.length + k] = reader.number(key) ?? Number.NaN));
-    });
+    for (let i = 0; i < ids.length; i++) {
+      const loaded = opener.peek(ids[i]!, load);
+      for (let k = 0; k < keys.length; k++) out[i * keys.length + k] = loaded?.number(keys[k]!) ?? Number.NaN;
+    }
   } finally {
     reader.release();
   }

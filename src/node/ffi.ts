@@ -30,6 +30,12 @@ export interface BpfBackend {
    * worker thread it warns about every descriptor it closes that it did not open.
    */
   close(fd: number): number;
+  /**
+   * Optional: runs `pread(fd, buffer, buffer.byteLength, position)` and returns the bytes read, or
+   * `-errno`. Reads of /proc files go through it when present (a few hundred nanoseconds cheaper
+   * per call than `fs.readSync`, which adds up over thousands of fdinfo reads); else through node:fs.
+   */
+  readAt?(fd: number, buffer: Uint8Array, position: number): number;
 }
 
 /** The bpf(2) system call number for each Node architecture name we know (`process.arch`). */
@@ -111,6 +117,8 @@ function koffiBackend(): BpfBackend {
   // and i386 ABIs integer and pointer arguments travel the same way either way.
   const syscall = libc.func("long syscall(long number, int cmd, void *attr, unsigned int size)") as (number: number, cmd: number, attr: Uint8Array, size: number) => number | bigint;
   const close = libc.func("int close(int fd)") as (fd: number) => number;
+  // off_t is a long on every Linux ABI that does not ask for 64-bit file offsets.
+  const pread = libc.func("long pread(int fd, void *buf, size_t count, long offset)") as (fd: number, buf: Uint8Array, count: number, offset: number) => number | bigint;
   return {
     name: "koffi",
     bpf(cmd, attr) {
@@ -124,6 +132,10 @@ function koffiBackend(): BpfBackend {
     },
     close(fd) {
       return close(fd) < 0 ? -koffi.errno() : 0;
+    },
+    readAt(fd, buffer, position) {
+      const result = Number(pread(fd, buffer, buffer.byteLength, position));
+      return result < 0 ? -koffi.errno() : result;
     },
   };
 }

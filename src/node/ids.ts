@@ -1,8 +1,10 @@
 // Object ids: walking the kernel's programs, maps, links and BTF objects, and opening one by id.
 
 import { getIdAttr, readNextId, setStartId } from "./attr.js";
-import { isErrno } from "./errors.js";
+import { BPFCommand } from "bpftypes";
+import { BpfError, errnoName, isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";
+import { bpfBackend } from "./ffi.js";
 import { bpfCall, type BpfCommandName } from "./syscall.js";
 
 /** The kinds of bpf objects that have ids. */
@@ -86,15 +88,43 @@ function orUndefinedIfGone(open: () => BpfFd): BpfFd | undefined {
 /** Opens objects of one kind by id, one attr reused for every call (a walk opens thousands). */
 export class IdOpener {
   readonly #kind: IdKind;
+  readonly #command: number;
   readonly #attr = getIdAttr(0);
 
   constructor(kind: IdKind) {
     this.#kind = kind;
+    this.#command = BPFCommand[FD_BY_ID[kind]];
   }
 
   /** Like {@link tryGetFdById}: the object with this id, or undefined when there is none. */
   tryOpen(id: number): BpfFd | undefined {
+    const fd = this.#open(id);
+    return fd < 0 ? undefined : new BpfFd(fd, this.#kind);
+  }
+
+  /**
+   * Opens the object with this id, runs `use` on its descriptor number and closes it again, also
+   * when `use` throws; undefined when there is no such object. Leaner than {@link tryOpen} for a
+   * loop over thousands of ids: no {@link BpfFd} is made and registered. `use` must not keep the
+   * number.
+   */
+  peek<T>(id: number, use: (fd: number) => T): T | undefined {
+    const fd = this.#open(id);
+    if (fd < 0) return undefined;
+    try {
+      return use(fd);
+    } finally {
+      bpfBackend().close(fd);
+    }
+  }
+
+  /** The new descriptor's number, or -1 when no object has this id. */
+  #open(id: number): number {
     setStartId(this.#attr, id);
-    return orUndefinedIfGone(() => openWith(this.#attr, this.#kind, id));
+    // The backend straight away: on the way that succeeds, nothing is allocated.
+    const fd = bpfBackend().bpf(this.#command, this.#attr);
+    if (fd >= 0) return fd;
+    if (errnoName(-fd) === "ENOENT") return -1;
+    throw new BpfError({ command: FD_BY_ID[this.#kind], errno: -fd, doing: `opening ${this.#kind} id ${id}` });
   }
 }

@@ -6,13 +6,26 @@ import { openSync, readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { BPF_MAP_TYPE_ARRAY } from "bpftypes";
-import { BpfFd, createMap, bootNsToEpochMs, bootNsToEpochNs, bootTimeMs, bootTimeNs, FdinfoReader, fdinfoField, fdinfoNumber, parseFdinfo, resetBootTime } from "bpftypes/node";
+import { BpfFd, bpfBackend, createMap, bootNsToEpochMs, bootNsToEpochNs, bootTimeMs, bootTimeNs, FdinfoReader, fdinfoField, fdinfoNumber, objectId, parseFdinfo, readFdinfoNumbers, resetBootTime, setBpfBackend, type BpfBackend } from "bpftypes/node";
 import { checkFdLeaks } from "../support/fds.js";
 import { liveSkip } from "../support/live.js";
 import { repoRoot } from "../support/testdata.js";
 
-// The line index behind FdinfoReader is internal: load it from the module tsc built, to feed it any text.
+// The line index behind FdinfoReader and the id opener are internal: load them from the modules tsc built.
 const { FdinfoLines } = (await import(pathToFileURL(`${repoRoot}dist/node/fdinfo.js`).href)) as typeof import("../../src/node/fdinfo.js");
+const { IdOpener } = (await import(pathToFileURL(`${repoRoot}dist/node/ids.js`).href)) as typeof import("../../src/node/ids.js");
+// Those modules reach native code through the per-module ffi.js, not through the bundle's copy.
+const moduleFfi = (await import(pathToFileURL(`${repoRoot}dist/node/ffi.js`).href)) as typeof import("../../src/node/ffi.js");
+
+/** Runs `body` with the backend replaced by `backend` (in the bundle, or with `ffi` in the per-module build), then puts the real one back. */
+function withBackend<T>(backend: BpfBackend, body: () => T, ffi: { setBpfBackend: typeof setBpfBackend } = { setBpfBackend }): T {
+  const previous = ffi.setBpfBackend(backend);
+  try {
+    return body();
+  } finally {
+    ffi.setBpfBackend(previous);
+  }
+}
 
 /** FdinfoLines over `text`, with `stale` bytes after it that are not part of the text. */
 function lines(text: string, stale = ""): InstanceType<typeof FdinfoLines> {
@@ -159,6 +172,64 @@ describe("FdinfoReader keeps its proc file open between reads", () => {
     const inoB = reader.load(b).number("ino");
     assert.notEqual(inoA, inoB);
     assert.equal(reader.load(a).number("ino"), inoA);
+  });
+});
+
+describe("FdinfoReader reads through the backend's pread when it has one", () => {
+  test("and through node:fs when it has none, to the same text", () => {
+    using fd = new BpfFd(openSync("/dev/null", "r"), "object");
+    const real = bpfBackend();
+    assert.equal(typeof real.readAt, "function", "the koffi backend has pread");
+    const throughBackend = new FdinfoReader().load(fd).text();
+    const { readAt: _unused, ...withoutPread } = real;
+    const throughFs = withBackend({ ...withoutPread, name: "no pread" }, () => new FdinfoReader().load(fd).text());
+    assert.equal(throughFs, throughBackend);
+    assert.match(throughFs, /^pos:\s+0\n/);
+  });
+
+  test("a failed pread is an error that names the errno", () => {
+    using fd = new BpfFd(openSync("/dev/null", "r"), "object");
+    const EIO = 5;
+    const failing: BpfBackend = { ...bpfBackend(), name: "failing pread", readAt: () => -EIO };
+    using reader = new FdinfoReader();
+    assert.throws(() => withBackend(failing, () => reader.load(fd)), /reading a bpf object's fdinfo: pread failed with EIO/);
+  });
+});
+
+describe("opening by id for a moment", () => {
+  const openCount = (): number => readdirSync("/proc/self/fd").length;
+  const NO_SUCH_ID = 0x7fff_fff0;
+
+  test("peek hands over the descriptor and closes it, also when the use throws", { skip: liveSkip }, () => {
+    using map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    const id = objectId(map, "bpf_map_info");
+    const opener = new IdOpener("map");
+    const before = openCount();
+    let seen = -1;
+    assert.equal(opener.peek(id, (fd) => ((seen = fd), "used")), "used");
+    assert.ok(seen >= 0 && seen !== map.fd, "a descriptor of its own");
+    assert.equal(openCount(), before, "closed after the use");
+    assert.throws(() => opener.peek(id, () => { throw new Error("boom"); }), /boom/);
+    assert.equal(openCount(), before, "closed after a throw");
+    assert.equal(opener.peek(NO_SUCH_ID, () => "used"), undefined, "no object, no use");
+  });
+
+  test("an error other than a missing object is thrown with the id", () => {
+    const EPERM = 1;
+    const refusing: BpfBackend = { ...moduleFfi.bpfBackend(), name: "refusing", bpf: () => -EPERM };
+    const opener = new IdOpener("prog");
+    assert.throws(() => withBackend(refusing, () => opener.peek(1, () => 0), moduleFfi), /opening prog id 1: .*\(EPERM\)/);
+    assert.throws(() => withBackend(refusing, () => opener.tryOpen(1), moduleFfi), /opening prog id 1: .*\(EPERM\)/);
+  });
+
+  test("readFdinfoNumbers reads what FdinfoReader reads, NaN for a missing object", { skip: liveSkip }, () => {
+    using map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 8, maxEntries: 3 });
+    const id = objectId(map, "bpf_map_info");
+    using reader = new FdinfoReader();
+    reader.load(map);
+    const numbers = readFdinfoNumbers("map", [id, NO_SUCH_ID, id], ["memlock", "frozen", "no_such_key"]);
+    assert.deepEqual([...numbers], [reader.number("memlock"), 0, Number.NaN, Number.NaN, Number.NaN, Number.NaN, reader.number("memlock"), 0, Number.NaN]);
+    assert.ok(numbers[0]! > 0);
   });
 });
 

@@ -334,17 +334,7 @@ class TextObjects implements TextObject {
       const value = ahead.numbers[index * ahead.keys.length + k]!;
       return Number.isNaN(value) ? undefined : value;
     }
-    if (this.#loaded === undefined) {
-      const fd = this.#opener.tryOpen(this.#id);
-      this.#loaded = fd !== undefined;
-      if (fd) {
-        try {
-          this.#reader.load(fd);
-        } finally {
-          fd.close();
-        }
-      }
-    }
+    this.#loaded ??= this.#opener.peek(this.#id, (fd) => this.#reader.load(fd)) !== undefined;
     return this.#loaded ? this.#reader.number(key) : undefined;
   }
 
