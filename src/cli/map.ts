@@ -53,6 +53,12 @@ function flagsJson(flags: number): { readonly flags: string[]; readonly unknown_
 /** {@link flagsJson}'s members as template text, remembered per flag word (a host has few). */
 const flagsText = new Map<number, string>();
 
+function flagsMembers(flags: number): string {
+  let text = flagsText.get(flags);
+  if (text === undefined) flagsText.set(flags, (text = "," + toJson(flagsJson(flags)).slice(1, -1)));
+  return text;
+}
+
 /**
  * {@link mapJson}'s compact text as a template the kernel prints for each map when a long list is
  * read through a BPF iterator (`mapsAsText`). What only fdinfo says (`bytes_memlock`) and the
@@ -83,13 +89,10 @@ export function mapJsonTemplate(): TextPiece[] {
     ',"bpftypes":{',
     { pick: "type", texts: types.extras },
     {
-      later: "map_flags",
-      format: (value) => {
-        const flags = Number(value);
-        let text = flagsText.get(flags);
-        if (text === undefined) flagsText.set(flags, (text = "," + toJson(flagsJson(flags)).slice(1, -1)));
-        return text;
-      },
+      when: "map_flags",
+      then: [{ later: "map_flags", format: (value) => flagsMembers(Number(value)) }],
+      // Most maps have no flags: their text is printed whole, with nothing left for user space.
+      otherwise: [flagsMembers(0)],
     },
     memberIfSet("map_extra"),
     memberIfSet("btf_key_type_id"),
