@@ -12,7 +12,7 @@ import { returnImm } from "../test/support/insns.js";
 import { printTable, timeProcesses, type ProcessTiming } from "./measure.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = `${root}dist/cli.js`;
+const cli = `${root}dist/cli.cjs`;
 
 function createObjects(bpffs: TempBpffs, kind: "map" | "prog", count: number, from: number): void {
   const insns = returnImm(0);

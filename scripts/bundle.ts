@@ -4,9 +4,12 @@
 //   dist/bpftypes.js  the pure core ("bpftypes"), for any JavaScript engine
 //   dist/node.js      the Node layer ("bpftypes/node"); it imports the core by name, so a program
 //                     using both entry points has one copy of the core
-//   dist/cli.js       the `bpftypes` command, everything but koffi in one file
+//   dist/cli-main.cjs the `bpftypes` command, everything but koffi in one CommonJS file
+//   dist/cli.cjs      the bin: runs cli-main.cjs through V8's code cache (src/cli/launch.ts)
 
 import { build, type BuildOptions } from "esbuild";
+import { createHash } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
@@ -27,4 +30,28 @@ const common: BuildOptions = {
 
 await build({ ...common, entryPoints: [`${dist}index.js`], outfile: `${dist}bpftypes.js`, platform: "neutral" });
 await build({ ...common, entryPoints: [`${dist}node/index.js`], outfile: `${dist}node.js`, platform: "node", external: ["bpftypes", "koffi"] });
-await build({ ...common, entryPoints: [`${dist}cli/main.js`], outfile: `${dist}cli.js`, platform: "node", external: ["koffi"] });
+
+// The command is CommonJS: its launcher compiles it with a code cache (node:vm takes scripts, not
+// ES modules), and a CommonJS entry spares Node the ES module loader. import.meta.url becomes the
+// file's own URL.
+const commonJs: BuildOptions = {
+  ...common,
+  format: "cjs",
+  platform: "node",
+  external: ["koffi"],
+  define: { "import.meta.url": "__bpftypesFileUrl" },
+  banner: { js: 'var __bpftypesFileUrl=require("node:url").pathToFileURL(__filename).href;' },
+};
+await build({ ...commonJs, entryPoints: [`${dist}cli/bin.js`], outfile: `${dist}cli-main.cjs` });
+const cliBuild = createHash("sha256").update(readFileSync(`${dist}cli-main.cjs`)).digest("hex").slice(0, 16);
+await build({
+  ...commonJs,
+  entryPoints: [`${dist}cli/launch.js`],
+  outfile: `${dist}cli.cjs`,
+  define: { ...commonJs.define, BPFTYPES_CLI_BUILD: JSON.stringify(cliBuild) },
+  // The launcher needs only the cache file helpers: take their module, not the whole Node layer.
+  alias: { "bpftypes/node": `${dist}node/cache-files.js` },
+});
+// The ES module bin of earlier builds.
+rmSync(`${dist}cli.js`, { force: true });
+rmSync(`${dist}cli.js.map`, { force: true });

@@ -1,8 +1,6 @@
-#!/usr/bin/env node
-// The `bpftypes` command's entry: global options, one module per command loaded on demand, and errors mapped to exit codes.
+// The `bpftypes` command line: global options, one module per command loaded on demand, and errors mapped to exit codes.
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { describeError, EXIT_CODES_HELP, ExitCode, exitCodeOf, isExpectedError, UsageError } from "./errors.js";
 import { Output, toJson, wantsColor } from "./output.js";
 
@@ -49,10 +47,9 @@ ${EXIT_CODES_HELP}`;
 
 /**
  * The package version, from the package's package.json: one directory up from the bundled command
- * (dist/cli.js), two from the unbundled module (dist/cli/main.js).
+ * (dist/cli-main.cjs), two from the unbundled module (dist/cli/main.js).
  */
-async function version(): Promise<string> {
-  const { readFileSync } = await import("node:fs");
+function version(): string {
   for (const path of ["../package.json", "../../package.json"]) {
     try {
       const json = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as { name?: string; version?: string };
@@ -155,7 +152,7 @@ async function dispatch(argv: readonly string[], out: Output): Promise<number> {
   const { command, before, rest } = splitCommand(argv);
   const flags = globalFlags(before);
   if (flags.version) {
-    out.line(await version());
+    out.line(version());
     return ExitCode.OK;
   }
   if (command === "help") {
@@ -177,30 +174,4 @@ async function dispatch(argv: readonly string[], out: Output): Promise<number> {
   if (!entry) throw new UsageError(`there is no command "${command}"`, `commands: ${Object.keys(COMMANDS).join(", ")}; see bpftypes --help`);
   const runner = await entry.load();
   return (await runner([...before, ...rest], out)) ?? ExitCode.OK;
-}
-
-/** Whether this module is the script Node was started with (also through the npm bin symlink). */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  // `bpftypes map list | head` closes the pipe early: that is not an error.
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(ExitCode.OK);
-    throw error;
-  });
-  const code = await main(process.argv.slice(2), {
-    write: (chunk) => void process.stdout.write(chunk),
-    writeError: (chunk) => void process.stderr.write(chunk),
-    isTTY: process.stdout.isTTY === true,
-    env: process.env,
-  });
-  process.exitCode = code;
 }

@@ -2,7 +2,9 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { withTempDir } from "../support/temp-dir.js";
 import { BIN, capture, cli, runBin, runMain } from "./support.js";
 
 const COMMANDS = ["prog", "map", "link", "btf", "types", "explain", "flags", "decode", "check"];
@@ -156,5 +158,64 @@ describe("the built bin", () => {
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /^bpftypes: open \/nonexistent\/file: no such file \(ENOENT\)/);
     assert.doesNotMatch(usage.stderr + failed.stderr, /\n\s+at /);
+  });
+});
+
+describe("the bin's code cache", () => {
+  /** Runs the bin with its cache in `dir` and the launcher's debug lines on. */
+  const runCached = (dir: string, args: readonly string[]) => runBin(args, { BPFTYPES_CACHE_DIR: dir, BPFTYPES_DEBUG: "1" });
+  const cacheLines = (stderr: string) => stderr.split("\n").filter((line) => line.includes("code cache"));
+  const withDir = (use: (dir: string) => void) => withTempDir("bpftypes-code-cache-", use);
+
+  test("the first run of a command writes it, later runs use it and print the same", () => {
+    withDir((dir) => {
+      const first = runCached(dir, ["types", "map", "--json"]);
+      assert.equal(first.code, 0, first.stderr);
+      const files = readdirSync(dir);
+      assert.equal(files.length, 1);
+      const file = join(dir, files[0]!);
+      assert.match(files[0]!, new RegExp(`^cli-code-[0-9a-f]{16}-${process.version.replace(/\./g, "\\.")}-${process.arch}-types\\.v8$`));
+      assert.deepEqual(cacheLines(first.stderr), [`bpftypes: no code cache yet: ${file}`, `bpftypes: code cache written: ${file}`]);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const second = runCached(dir, ["types", "map", "--json"]);
+      assert.deepEqual(cacheLines(second.stderr), [`bpftypes: code cache used: ${file}`]);
+      assert.equal(second.stdout, first.stdout);
+      assert.equal(second.code, 0);
+      runCached(dir, ["-j", "flags", "map", "0x81"]);
+      assert.deepEqual(readdirSync(dir).map((name) => name.replace(/^.*-/, "")).sort(), ["flags.v8", "types.v8"], "one file per command");
+    });
+  });
+
+  test("a corrupt file is rejected by V8 and rewritten; one others may write is not read", () => {
+    withDir((dir) => {
+      const clean = runCached(dir, ["explain", "lpm_trie"]);
+      const file = join(dir, readdirSync(dir)[0]!);
+      writeFileSync(file, "not compiled code at all");
+      const corrupt = runCached(dir, ["explain", "lpm_trie"]);
+      assert.equal(corrupt.stdout, clean.stdout);
+      assert.deepEqual(cacheLines(corrupt.stderr), [`bpftypes: code cache rejected by V8: ${file}`, `bpftypes: code cache written: ${file}`]);
+      assert.notEqual(readFileSync(file, "latin1"), "not compiled code at all");
+      chmodSync(file, 0o666);
+      const shared = runCached(dir, ["explain", "lpm_trie"]);
+      assert.equal(shared.stdout, clean.stdout);
+      assert.equal(cacheLines(shared.stderr)[0], `bpftypes: no code cache yet: ${file}`);
+      assert.equal(statSync(file).mode & 0o777, 0o600, "replaced by a private file");
+    });
+  });
+
+  test("files of other builds go, other files stay; an unwritable directory only costs the cache", () => {
+    withDir((dir) => {
+      writeFileSync(join(dir, `cli-code-0000000000000000-${process.version}-${process.arch}-types.v8`), "old build");
+      writeFileSync(join(dir, "kernel-types-00000000-1111-2222-3333-444444444444.json"), "{}");
+      runCached(dir, ["types"]);
+      const names = readdirSync(dir).sort();
+      assert.equal(names.length, 2);
+      assert.match(names[0]!, /^cli-code-(?!0{16})[0-9a-f]{16}-.*-types\.v8$/);
+      assert.equal(names[1], "kernel-types-00000000-1111-2222-3333-444444444444.json");
+    });
+    const unwritable = runCached("/proc/no-such-directory", ["types", "map"]);
+    assert.equal(unwritable.code, 0);
+    assert.match(unwritable.stdout, /BPF_MAP_TYPE_HASH/);
+    assert.match(unwritable.stderr, /code cache not written: \/proc\/no-such-directory\//);
   });
 });

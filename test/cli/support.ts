@@ -80,9 +80,9 @@ export async function runMain(args: readonly string[], options: { isTTY?: boolea
 }
 
 /** The built entry file. */
-export const BIN = `${repoRoot}dist/cli.js`;
+export const BIN = `${repoRoot}dist/cli.cjs`;
 
-/** Runs `node dist/cli.js ...args` (the bundled bin) as a separate process. */
+/** Runs `node dist/cli.cjs ...args` (the bundled bin) as a separate process. */
 export function runBin(args: readonly string[], env: Record<string, string> = {}): Run {
   const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000, maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: "1", ...env } });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { repoRoot } from "../support/testdata.js";
 
 /** The built command's entry, or `undefined` while the command line does not exist in the source. */
-export const cliPath: string | undefined = existsSync(`${repoRoot}src/cli/main.ts`) ? `${repoRoot}dist/cli.js` : undefined;
+export const cliPath: string | undefined = existsSync(`${repoRoot}src/cli/main.ts`) ? `${repoRoot}dist/cli.cjs` : undefined;
 
 /** What a finished process left behind. */
 export interface Ran {
@@ -60,11 +60,12 @@ export async function runCliAll(lines: readonly (readonly string[])[], parallel 
 
 /**
  * Runs a command line in this process through the command's exported `main` (what the bin runs,
- * minus process start), capturing what it writes: fast enough for long tables of cases.
+ * minus process start and bundling), capturing what it writes: fast enough for long tables of cases.
  */
 export async function runCliInProcess(args: readonly string[]): Promise<Ran> {
   if (!cliPath) throw new Error("the command line is not built");
-  const { main } = (await import(pathToFileURL(cliPath).href)) as typeof import("../../src/cli/main.js");
+  // The bin is a launcher; the command's modules as tsc built them export main.
+  const { main } = (await import(pathToFileURL(`${repoRoot}dist/cli/main.js`).href)) as typeof import("../../src/cli/main.js");
   let stdout = "";
   let stderr = "";
   const status = await main(args, {

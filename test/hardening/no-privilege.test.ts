@@ -57,7 +57,7 @@ function asNobody(args: readonly string[]): Ran {
   return { status: result.status, signal: result.signal, stdout: String(result.stdout ?? ""), stderr: String(result.stderr ?? "") };
 }
 
-const cli = (): string => join(home, "dist/cli.js");
+const cli = (): string => join(home, "dist/cli.cjs");
 const TRACE = /^\s+at |node:internal|\b(TypeError|RangeError|BpfError)\b/m;
 
 describe("as user nobody, without capabilities", { skip }, () => {

@@ -3,13 +3,14 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { Assembler, CachedKernelTypes, cacheDirectory, HELPER, KernelBtf, KernelBtfError, KernelTypes, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, TextPrinter, type KernelField, type ValueSlot } from "bpftypes/node";
+import { Assembler, CachedKernelTypes, cacheDirectory, HELPER, readCacheFile, writeCacheFile, KernelBtf, KernelBtfError, KernelTypes, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, TextPrinter, type KernelField, type ValueSlot } from "bpftypes/node";
 import { bpftoolJson, haveBpftool } from "../support/bpftool.js";
 import { loadKernelBtf } from "../support/kernel-btf.js";
+import { withTempDir } from "../support/temp-dir.js";
 import { liveBtfPath, repoRoot } from "../support/testdata.js";
 
 /** Bytes of instructions written out by hand from the kernel's encoding (little-endian host). */
@@ -198,14 +199,7 @@ class FakeTypes extends KernelTypes {
 
 describe("kernel type cache", () => {
   const BOOT = "00000000-1111-2222-3333-444444444444";
-  const withDir = (run: (dir: string) => void) => {
-    const dir = mkdtempSync(join(tmpdir(), "bpftypes-cache-"));
-    try {
-      run(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const withDir = (run: (dir: string) => void) => withTempDir("bpftypes-cache-", run);
 
   test("facts learned once are answered from the file for the rest of the boot", () => {
     withDir((dir) => {
@@ -265,6 +259,48 @@ describe("kernel type cache", () => {
     assert.equal(cacheDirectory({ BPFTYPES_CACHE_DIR: "/a", XDG_CACHE_HOME: "/b", HOME: "/c" }), "/a");
     assert.equal(cacheDirectory({ XDG_CACHE_HOME: "/b", HOME: "/c" }), "/b/bpftypes");
     assert.equal(cacheDirectory({ HOME: "/c" }), "/c/.cache/bpftypes");
+  });
+
+  test("a cache file is written for this user only, aside and renamed, with stale files removed first", () => {
+    withDir((dir) => {
+      writeFileSync(join(dir, "old-1"), "x");
+      writeFileSync(join(dir, "keep-1"), "y");
+      const file = join(dir, "sub", "new-1");
+      assert.equal(writeCacheFile(join(dir, "new-1"), "data", (name) => name.startsWith("old-")), true);
+      assert.deepEqual(readdirSync(dir).sort(), ["keep-1", "new-1"]);
+      assert.equal(statSync(join(dir, "new-1")).mode & 0o777, 0o600);
+      assert.equal(writeCacheFile(file, new Uint8Array([1, 2])), true, "the directory is made");
+      assert.equal(statSync(join(dir, "sub")).mode & 0o777, 0o700);
+      assert.deepEqual([...readCacheFile(file)!], [1, 2]);
+      assert.equal(writeCacheFile("/proc/no-such-dir/file", "data"), false, "a failed write is no error");
+      // Node's own recursive mkdir would loop for ever on these two.
+      symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
+      assert.equal(writeCacheFile(join(dir, "dangling", "a", "file"), "data"), false, "under a dangling symlink");
+      assert.equal(writeCacheFile(join(dir, "deep", "er", "file"), "data"), true, "two levels made");
+      assert.equal(readCacheFile(join(dir, "missing")), undefined);
+      assert.equal(readCacheFile(dir), undefined, "a directory is no cache file");
+    });
+  });
+
+  test("a cache file others may write is not read", () => {
+    withDir((dir) => {
+      const file = join(dir, "shared");
+      writeFileSync(file, "data", { mode: 0o600 });
+      assert.equal(readCacheFile(file)?.toString(), "data");
+      chmodSync(file, 0o620);
+      assert.equal(readCacheFile(file), undefined, "group-writable");
+      chmodSync(file, 0o602);
+      assert.equal(readCacheFile(file), undefined, "world-writable");
+    });
+  });
+
+  test("a cache file another user owns is not read", { skip: process.getuid?.() === 0 ? false : "needs root to give a file away" }, () => {
+    withDir((dir) => {
+      const file = join(dir, "theirs");
+      writeFileSync(file, "data", { mode: 0o600 });
+      chownSync(file, 65534, 65534);
+      assert.equal(readCacheFile(file), undefined);
+    });
   });
 });
 

@@ -123,7 +123,8 @@ describe("the packed tarball", () => {
       "dist/index.d.ts",
       "dist/node.js",
       "dist/node/index.d.ts",
-      "dist/cli.js",
+      "dist/cli.cjs",
+      "dist/cli-main.cjs",
     ]) {
       assert.ok(packedFiles.includes(file), `the tarball lacks ${file}`);
     }
@@ -141,7 +142,7 @@ describe("the packed tarball", () => {
     if (installSkip) return t.skip(installSkip);
     // tsc -b never deletes the output of a removed source: a build in a used checkout can ship it.
     // The bundles scripts/bundle.ts writes have no source file of their own.
-    const bundles = ["dist/bpftypes.js", "dist/node.js", "dist/cli.js"];
+    const bundles = ["dist/bpftypes.js", "dist/node.js", "dist/cli.cjs"];
     const stale = packedFiles.filter(
       (file) => /^dist\/.*\.js$/.test(file) && !bundles.includes(file) && !existsSync(join(repoRoot, file.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))),
     );
@@ -210,7 +211,7 @@ describe("the installed package", () => {
     if (!existsSync(join(repoRoot, "src/cli/main.ts"))) return t.skip("the command line (src/cli/main.ts) does not exist yet");
     const bin = join(consumer, "node_modules", ".bin", "bpftypes");
     assert.ok(existsSync(bin), "npm did not link the bpftypes bin");
-    assert.match(readFileSync(join(installed, "dist/cli.js"), "utf8"), /^#!\/usr\/bin\/env node\n/, "the bin has no node shebang");
+    assert.match(readFileSync(join(installed, "dist/cli.cjs"), "utf8"), /^#!\/usr\/bin\/env node\n/, "the bin has no node shebang");
     const help = mustRun(bin, ["--help"], { cwd: consumer });
     assert.match(help.stdout, /bpftypes/);
     const types = mustRun(bin, ["types", "map", "--json"], { cwd: consumer });

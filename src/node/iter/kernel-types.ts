@@ -4,18 +4,10 @@
 // read) for some forty numbers. Those numbers cannot change until the next boot, so they are kept
 // in a small file named after the boot id, and later runs never read the BTF.
 
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readCacheFile, writeCacheFile } from "../cache-files.js";
 import { KernelBtf, KernelTypes, type KernelField } from "./kernel-btf.js";
-
-/** Where cache files go: `$BPFTYPES_CACHE_DIR`, else `$XDG_CACHE_HOME/bpftypes`, else `~/.cache/bpftypes`. */
-export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env["BPFTYPES_CACHE_DIR"]) return env["BPFTYPES_CACHE_DIR"];
-  if (env["XDG_CACHE_HOME"]) return join(env["XDG_CACHE_HOME"], "bpftypes");
-  const home = env["HOME"] || homedir();
-  return home ? join(home, ".cache", "bpftypes") : undefined;
-}
 
 const PREFIX = "kernel-types-";
 
@@ -42,7 +34,8 @@ export class CachedKernelTypes extends KernelTypes {
     this.#file = directory === undefined ? undefined : join(directory, `${PREFIX}${bootId}.json`);
     if (this.#file === undefined) return;
     try {
-      const saved = JSON.parse(readFileSync(this.#file, "utf8")) as { bootId?: unknown; facts?: unknown };
+      const saved = JSON.parse(readCacheFile(this.#file)?.toString("utf8") ?? "null") as { bootId?: unknown; facts?: unknown } | null;
+      if (saved === null) return;
       if (saved.bootId === bootId && saved.facts && typeof saved.facts === "object") {
         for (const [key, value] of Object.entries(saved.facts as Record<string, unknown>)) {
           if (isFact(value)) this.#facts.set(key, value);
@@ -85,20 +78,8 @@ export class CachedKernelTypes extends KernelTypes {
    */
   save(): void {
     if (!this.#learned || this.#file === undefined) return;
-    try {
-      const directory = join(this.#file, "..");
-      mkdirSync(directory, { recursive: true, mode: 0o700 });
-      for (const name of readdirSync(directory)) {
-        if (name.startsWith(PREFIX) && !name.includes(this.#bootId)) rmSync(join(directory, name), { force: true });
-      }
-      // Written aside and renamed, so that a concurrent reader never sees half a file.
-      const temporary = `${this.#file}.${process.pid}`;
-      writeFileSync(temporary, JSON.stringify({ bootId: this.#bootId, facts: Object.fromEntries(this.#facts) }), { mode: 0o600 });
-      renameSync(temporary, this.#file);
-      this.#learned = false;
-    } catch {
-      // A read-only home or a full disk: run without the cache.
-    }
+    const facts = JSON.stringify({ bootId: this.#bootId, facts: Object.fromEntries(this.#facts) });
+    if (writeCacheFile(this.#file, facts, (name) => name.startsWith(PREFIX) && !name.includes(this.#bootId))) this.#learned = false;
   }
 }
 
