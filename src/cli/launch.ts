@@ -35,24 +35,54 @@ function asFunction(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 }
 
+/**
+ * A cache file is a header (`MAGIC`, then how many milliseconds the run that wrote it took, as a
+ * little-endian u32) and V8's data.
+ */
+const MAGIC = "bpfc";
+const HEADER_SIZE = 8;
+
+/** The cached code and how long the run that made it took, or undefined when the bytes are no cache file of ours. */
+function parseCache(bytes: Buffer | undefined): { readonly code: Buffer; readonly tookMs: number } | undefined {
+  if (bytes === undefined || bytes.length <= HEADER_SIZE || bytes.toString("latin1", 0, 4) !== MAGIC) return undefined;
+  return { code: bytes.subarray(HEADER_SIZE), tookMs: bytes.readUInt32LE(4) };
+}
+
+function cacheBytes(code: Buffer, tookMs: number): Buffer {
+  const header = Buffer.alloc(HEADER_SIZE);
+  header.write(MAGIC, 0, "latin1");
+  header.writeUInt32LE(Math.min(Math.round(tookMs), 0xffff_ffff), 4);
+  return Buffer.concat([header, code]);
+}
+
+/**
+ * Whether a run that took `tookMs` should replace a cache made by a run that took `cachedMs`. V8
+ * compiles a function the first time it runs, so a short run (an empty list) leaves out what a
+ * long one (ten thousand maps) needs: a much longer run than the cache's own saves its code anew.
+ */
+function outgrew(tookMs: number, cachedMs: number): boolean {
+  return tookMs > 2 * cachedMs + 20;
+}
+
 const bundle = fileURLToPath(new URL("cli-main.cjs", import.meta.url));
 const debug = process.env["BPFTYPES_DEBUG"] ? (line: string): void => void process.stderr.write(`bpftypes: ${line}\n`) : (): void => {};
 const directory = cacheDirectory();
 const { name, ofThisBuild } = cacheName(BPFTYPES_CLI_BUILD, process.argv.slice(2));
 const cacheFile = directory === undefined ? undefined : join(directory, name);
-const cached = cacheFile === undefined ? undefined : readCacheFile(cacheFile);
-const script = new Script(asFunction(readFileSync(bundle, "utf8")), { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
+const cached = parseCache(cacheFile === undefined ? undefined : readCacheFile(cacheFile));
+const script = new Script(asFunction(readFileSync(bundle, "utf8")), { filename: bundle, ...(cached ? { cachedData: cached.code } : {}) });
 
 if (cacheFile !== undefined) {
-  if (cached && !script.cachedDataRejected) debug(`code cache used: ${cacheFile}`);
-  else {
-    debug(cached ? `code cache rejected by V8: ${cacheFile}` : `no code cache yet: ${cacheFile}`);
-    // Made at exit, the cache holds every function the run compiled, not only the top level.
-    process.once("exit", () => {
-      const written = writeCacheFile(cacheFile, script.createCachedData(), (file) => file.startsWith(CACHE_PREFIX) && !file.startsWith(ofThisBuild));
-      debug(written ? `code cache written: ${cacheFile}` : `code cache not written: ${cacheFile}`);
-    });
-  }
+  const used = cached !== undefined && !script.cachedDataRejected;
+  if (used) debug(`code cache used: ${cacheFile}`);
+  else debug(cached ? `code cache rejected by V8: ${cacheFile}` : `no code cache yet: ${cacheFile}`);
+  // Made at exit, the cache holds every function the run compiled, not only the top level.
+  process.once("exit", () => {
+    const tookMs = performance.now();
+    if (used && !outgrew(tookMs, cached.tookMs)) return;
+    const written = writeCacheFile(cacheFile, cacheBytes(script.createCachedData(), tookMs), (file) => file.startsWith(CACHE_PREFIX) && !file.startsWith(ofThisBuild));
+    debug(written ? `code cache written: ${cacheFile}` : `code cache not written: ${cacheFile}`);
+  });
 }
 
 const commonJs = { exports: {} };

@@ -186,20 +186,41 @@ describe("the bin's code cache", () => {
     });
   });
 
-  test("a corrupt file is rejected by V8 and rewritten; one others may write is not read", () => {
+  test("a corrupt file is rejected and rewritten; one others may write is not read", () => {
     withDir((dir) => {
       const clean = runCached(dir, ["explain", "lpm_trie"]);
       const file = join(dir, readdirSync(dir)[0]!);
-      writeFileSync(file, "not compiled code at all");
+      const header = readFileSync(file).subarray(0, 8);
+      assert.equal(header.toString("latin1", 0, 4), "bpfc");
+      writeFileSync(file, Buffer.concat([header, Buffer.from("not compiled code at all")]));
       const corrupt = runCached(dir, ["explain", "lpm_trie"]);
       assert.equal(corrupt.stdout, clean.stdout);
       assert.deepEqual(cacheLines(corrupt.stderr), [`bpftypes: code cache rejected by V8: ${file}`, `bpftypes: code cache written: ${file}`]);
-      assert.notEqual(readFileSync(file, "latin1"), "not compiled code at all");
+      writeFileSync(file, "no header at all");
+      const foreign = runCached(dir, ["explain", "lpm_trie"]);
+      assert.equal(foreign.stdout, clean.stdout);
+      assert.deepEqual(cacheLines(foreign.stderr), [`bpftypes: no code cache yet: ${file}`, `bpftypes: code cache written: ${file}`]);
       chmodSync(file, 0o666);
       const shared = runCached(dir, ["explain", "lpm_trie"]);
       assert.equal(shared.stdout, clean.stdout);
       assert.equal(cacheLines(shared.stderr)[0], `bpftypes: no code cache yet: ${file}`);
       assert.equal(statSync(file).mode & 0o777, 0o600, "replaced by a private file");
+    });
+  });
+
+  test("a run much longer than the one that made the cache saves its code anew", () => {
+    withDir((dir) => {
+      runCached(dir, ["types", "attach"]);
+      const file = join(dir, readdirSync(dir)[0]!);
+      const bytes = readFileSync(file);
+      assert.ok(bytes.readUInt32LE(4) > 0, "the run's milliseconds are in the header");
+      bytes.writeUInt32LE(0, 4);
+      writeFileSync(file, bytes);
+      const longer = runCached(dir, ["types", "attach"]);
+      assert.deepEqual(cacheLines(longer.stderr), [`bpftypes: code cache used: ${file}`, `bpftypes: code cache written: ${file}`]);
+      assert.ok(readFileSync(file).readUInt32LE(4) > 0);
+      const same = runCached(dir, ["types", "attach"]);
+      assert.deepEqual(cacheLines(same.stderr), [`bpftypes: code cache used: ${file}`], "a run like the cache's own leaves it");
     });
   });
 
