@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PROG_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_XDP, BPFCommand } from "bpftypes";
 import {
+  allIds,
   type BpfBackend,
   bpfBackend,
   btfById,
@@ -20,6 +21,7 @@ import {
   mapByFd,
   mapByPin,
   maps,
+  mapsAsText,
   openFdCount,
   pinObject,
   programById,
@@ -254,22 +256,34 @@ describe("walks on a busy host", { skip: liveSkip }, () => {
     assert.equal(openFdCount(), before, "an fd of the iterator's program, link or maps was left open");
   });
 
+  /** How many programs `walk` loaded (an iterator run loads one). */
+  const loads = (walk: () => unknown[]) => {
+    let count = 0;
+    withFaults((cmd) => {
+      if (cmd === BPFCommand.BPF_PROG_LOAD) count++;
+      return undefined;
+    }, walk);
+    return count;
+  };
+
   test("'auto' loads an iterator only from iteratorFrom objects on, and for maps only without fdinfo", () => {
     using _prog = loadSocketFilter("bpft_threshold");
     using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_threshold" });
-    const loads = (walk: () => unknown[]) => {
-      let count = 0;
-      withFaults((cmd) => {
-        if (cmd === BPFCommand.BPF_PROG_LOAD) count++;
-        return undefined;
-      }, walk);
-      return count;
-    };
     assert.equal(loads(() => [...programs({ iteratorFrom: 1_000_000 })]), 0);
     assert.equal(loads(() => [...programs({ iteratorFrom: 1 })]), 1);
     assert.equal(loads(() => [...maps({ iteratorFrom: 1 })]), 0, "maps with fdinfo are opened anyway, so no iterator");
     assert.equal(loads(() => [...maps({ iteratorFrom: 1, fdinfo: false })]), 1);
     assert.equal(loads(() => [...maps({ iteratorFrom: 1_000_000, fdinfo: false })]), 0);
+  });
+
+  test("text walks have the kernel print from iteratorFrom objects on, by default from 512", () => {
+    using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_text_from" });
+    const template = ['{"id":', { number: "id" }, "}"];
+    const text = (iteratorFrom?: number) => [...(mapsAsText({ template, render: (map) => `{"id":${map.id}}`, ...(iteratorFrom === undefined ? {} : { iteratorFrom }) }) ?? [])];
+    assert.equal(loads(() => text(1_000_000)), 0);
+    assert.equal(loads(() => text(1)), 1);
+    const count = [...allIds("map")].length;
+    assert.equal(loads(() => text()), count >= 512 ? 1 : 0, `${count} maps`);
   });
 
   test("a verifier interrupted by a signal (EAGAIN) is asked again", () => {
