@@ -3,17 +3,18 @@
 
 import { ExitCode } from "./errors.js";
 import { main } from "./main.js";
+import { writeFully } from "./write-fd.js";
 
 // `bpftypes map list | head` closes the pipe early: that is not an error.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(ExitCode.OK);
-  throw error;
-});
+const readerGone = (): never => process.exit(ExitCode.OK);
 
 void main(process.argv.slice(2), {
-  write: (chunk) => void process.stdout.write(chunk),
-  writeError: (chunk) => void process.stderr.write(chunk),
-  isTTY: process.stdout.isTTY === true,
+  write: (chunk) => writeFully(1, chunk, readerGone),
+  writeError: (chunk) => writeFully(2, chunk, readerGone),
+  // Asked only for colour, which JSON output never has: process.stdout is made only then.
+  get isTTY() {
+    return process.stdout.isTTY === true;
+  },
   env: process.env,
 }).then((code) => {
   process.exitCode = code;
