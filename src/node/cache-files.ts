@@ -49,7 +49,10 @@ export function writeCacheFile(file: string, data: string | Uint8Array, isStale:
     for (const name of readdirSync(directory)) {
       if (isStale(name)) rmSync(join(directory, name), { force: true });
     }
-    writeFileSync(temporary, data, { mode: 0o600 });
+    // A new file only: in a directory others can write (a cache put under /tmp), whatever stands
+    // at the temporary name, a symbolic link to a file of this user's say, is never written through.
+    rmSync(temporary, { force: true });
+    writeFileSync(temporary, data, { mode: 0o600, flag: "wx" });
     renameSync(temporary, file);
     return true;
   } catch {

@@ -282,6 +282,19 @@ describe("kernel type cache", () => {
     });
   });
 
+  test("a cache file is never written through a link planted at its temporary name", () => {
+    withDir((dir) => {
+      const victim = join(dir, "victim");
+      writeFileSync(victim, "precious");
+      const file = join(dir, "cache");
+      symlinkSync(victim, `${file}.${process.pid}`);
+      assert.equal(writeCacheFile(file, "data"), true);
+      assert.equal(readFileSync(victim, "utf8"), "precious");
+      assert.equal(readFileSync(file, "utf8"), "data");
+      assert.deepEqual(readdirSync(dir).sort(), ["cache", "victim"]);
+    });
+  });
+
   test("a cache file others may write is not read", () => {
     withDir((dir) => {
       const file = join(dir, "shared");
