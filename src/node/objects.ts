@@ -20,7 +20,7 @@ import { ATTR_LAYOUT, newAttr } from "./attr.js";
 import { isErrno } from "./errors.js";
 import { BpfFd, type BpfFdKind } from "./fd.js";
 import { FdinfoReader } from "./fdinfo.js";
-import { allIds, FD_BY_ID, getFdById, NEXT_ID, tryGetFdById, type IdKind } from "./ids.js";
+import { allIds, getFdById, IdOpener, tryGetFdById, type IdKind } from "./ids.js";
 import { type KeepAlive, writeArrayRef, writeBufferRef } from "./memory.js";
 import { getBtfBytes, getInfoRaw } from "./objinfo.js";
 import { getPinned } from "./pin.js";
@@ -479,7 +479,6 @@ export class Inspector implements Disposable {
   }
 }
 
-const ID_ATTR = ATTR_LAYOUT.getId.fields;
 const INFO_ATTR = ATTR_LAYOUT.info.fields;
 const INFO_DOING: Readonly<Record<BpfFdKind, string>> = {
   prog: "getting the info of a program",
@@ -489,7 +488,6 @@ const INFO_DOING: Readonly<Record<BpfFdKind, string>> = {
   stats: "getting object info",
   object: "getting object info",
 };
-const NO_KEEP: KeepAlive = [];
 const INFO_REF = { pointer: INFO_ATTR.info.offset, length: INFO_ATTR.info_len.offset } as const;
 
 /** Objects read ahead by a walk before they are handed out. */
@@ -505,49 +503,21 @@ const BATCH = 256;
  * Given `ids` (from an iterator), the walk opens those instead of asking for each next id. The
  * programs and maps this process made to run iterators are left out.
  */
-function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: number) => T, ids?: Iterator<number>): Generator<T, void, undefined> {
-  const nextAttr = newAttr();
-  const fdAttr = newAttr();
-  const nextView = new DataView(nextAttr.buffer, nextAttr.byteOffset, nextAttr.byteLength);
-  const fdView = new DataView(fdAttr.buffer, fdAttr.byteOffset, fdAttr.byteLength);
-  const nextCommand = NEXT_ID[kind];
-  const fdCommand = FD_BY_ID[kind];
-  let id = 0;
-  let more = true;
-  while (more) {
+function* walk<T>(kind: IdKind, inspector: Inspector, read: (fd: BpfFd, id: number) => T, ids: Iterator<number> = allIds(kind)): Generator<T, void, undefined> {
+  const opener = new IdOpener(kind);
+  for (let more = true; more; ) {
     const batch: T[] = [];
     try {
       while (batch.length < BATCH) {
-        if (ids) {
-          const next = ids.next();
-          if (next.done) {
-            more = false;
-            break;
-          }
-          id = next.value;
-        } else {
-          nextView.setUint32(ID_ATTR.start_id.offset, id, HOST_LITTLE_ENDIAN);
-          try {
-            bpfCall(nextCommand, nextAttr, NO_KEEP);
-          } catch (error) {
-            if (isErrno(error, "ENOENT")) {
-              more = false;
-              break;
-            }
-            throw error;
-          }
-          id = nextView.getUint32(ID_ATTR.next_id.offset, HOST_LITTLE_ENDIAN);
+        const next = ids.next();
+        if (next.done) {
+          more = false;
+          break;
         }
+        const id = next.value;
         if (isIteratorObject(kind, id)) continue;
-        fdView.setUint32(ID_ATTR.prog_id.offset, id, HOST_LITTLE_ENDIAN);
-        let raw: number;
-        try {
-          raw = bpfCall(fdCommand, fdAttr, NO_KEEP, { doing: `opening ${kind} id ${id}` });
-        } catch (error) {
-          if (isErrno(error, "ENOENT")) continue;
-          throw error;
-        }
-        const fd = new BpfFd(raw, kind);
+        const fd = opener.tryOpen(id);
+        if (fd === undefined) continue;
         try {
           batch.push(read(fd, id));
         } finally {
