@@ -378,7 +378,7 @@ function checkFirstText<T>(kind: "prog" | "map", text: string, parts: TextParts<
     } catch {
       return `${one} ${id} was printed as text that is not JSON: ${printed.slice(0, 200)}`;
     }
-    const difference = jsonDifference(kernel, JSON.parse(parts.render(truth)), new Set(parts.counters), "");
+    const difference = firstDifferenceIn(kernel, JSON.parse(parts.render(truth)), new Set(parts.counters));
     return difference === undefined ? CHECKED : `${one} ${id} was printed with ${difference} unlike BPF_OBJ_GET_INFO_BY_FD's answer; this kernel's layout is not the one the iterator was written for`;
   }
   return UNCHECKED;
@@ -397,17 +397,22 @@ function jsonEnd(text: string, start: number): number {
   return text.length;
 }
 
-/** The first path at which two parsed JSON values differ, or undefined; numbers under `counters` keys may only have grown from `a` to `b`. */
-function jsonDifference(a: unknown, b: unknown, counters: ReadonlySet<string>, path: string): string | undefined {
+/**
+ * The first path (`"tag.3"`) at which two values differ, or undefined: parsed JSON, or decoded info
+ * structs (bigints and byte arrays included). A number under a `counters` key may only have grown
+ * from `a` to `b`, since the two were read one after the other.
+ */
+function firstDifferenceIn(a: unknown, b: unknown, counters: ReadonlySet<string>, path = ""): string | undefined {
   if (typeof a === "object" && a !== null && typeof b === "object" && b !== null && Array.isArray(a) === Array.isArray(b)) {
     const x = a as Record<string, unknown>;
     const y = b as Record<string, unknown>;
     for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) {
       const where = path === "" ? key : `${path}.${key}`;
       if (counters.has(key)) {
-        if (Number(x[key] ?? 0) > Number(y[key] ?? 0)) return where;
+        // Numbers and bigints compare exactly with each other.
+        if (((x[key] ?? 0) as number | bigint) > ((y[key] ?? 0) as number | bigint)) return where;
       } else {
-        const difference = jsonDifference(x[key], y[key], counters, where);
+        const difference = firstDifferenceIn(x[key], y[key], counters, where);
         if (difference !== undefined) return difference;
       }
     }
@@ -535,34 +540,12 @@ function toDetails(program: IteratedProgram, options: ProgramOptions, pageSize: 
   };
 }
 
-/** Counters that can only have grown between the iterator's read and a later one. */
-const COUNTERS = new Set(["run_time_ns", "run_cnt", "recursion_misses"]);
-
-/** Text of a decoded value for comparing (bigints included). */
-function comparable(value: unknown): string | undefined {
-  return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-}
-
-/**
- * The first field in which an iterator's decoded info differs from the kernel's own answer, or
- * undefined. Counters may only have grown in between.
- */
-function firstInfoDifference(iterated: object, truth: object): string | undefined {
-  const a = iterated as Record<string, unknown>;
-  const b = truth as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const x = a[key];
-    const y = b[key];
-    if (COUNTERS.has(key)) {
-      if (typeof x !== "bigint" || typeof y !== "bigint" || x > y) return key;
-    } else if (comparable(x) !== comparable(y)) return key;
-  }
-  return undefined;
-}
+/** The fields of an info struct that count, and can only have grown between the iterator's read and a later one. */
+const INFO_COUNTERS: ReadonlySet<string> = new Set(["run_time_ns", "run_cnt", "recursion_misses"]);
 
 /** The first field in which an iterated program differs from the kernel's own answer, or undefined. */
 function firstDifference(iterated: ProgramDetails, truth: ProgramDetails): string | undefined {
-  const info = firstInfoDifference(iterated.info, truth.info);
+  const info = firstDifferenceIn(iterated.info, truth.info, INFO_COUNTERS);
   if (info !== undefined) return info;
   if (iterated.mapIds.join() !== truth.mapIds.join()) return "map_ids";
   if (iterated.name !== truth.name) return "name";
@@ -597,7 +580,7 @@ export function* iterateMaps(method: WalkMethod, parts: MapWalkParts): Generator
   const compare = (map: IteratedMap): string | undefined => {
     if (needsDescriptor(map, hostOps)) return undefined;
     const truth = parts.byId(map.info.id ?? 0);
-    return truth && firstInfoDifference(map.info, truth.info);
+    return truth && firstDifferenceIn(map.info, truth.info, INFO_COUNTERS);
   };
   const records = checkedRun("reading maps", method, () => {
     const iterator = (mapIterator ??= new MapIterator(runningKernelTypes()));
