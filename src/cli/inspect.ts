@@ -182,19 +182,23 @@ export function memberIfSet(key: string, name = key): TextPiece {
 }
 
 /**
- * Pick tables for a template the kernel prints (see `programsAsText`): for every value of `set` the
- * tables know, numbered from 0 without gaps, the JSON of the `type` member's value and the extras'
- * `"type_name":...,"type_since":...` members, as {@link typeJson}, {@link typeNameJson} and
- * {@link typeSinceJson} make them. A value past the end is printed by user space instead.
+ * What the templates the kernel prints for programs and maps (see `programsAsText`) share, for the
+ * values of `set` the tables know (numbered from 0 without gaps; a value past the end is printed by
+ * user space instead): the start of every object, `{"id":N,"type":...` and `,"name":"..."` when it
+ * has one, and the extras' `"type_name":...,"type_since":...` members, as {@link typeJson},
+ * {@link typeNameJson} and {@link typeSinceJson} make them.
  */
-export function typePickTexts(set: ValueSet): { readonly type: string[]; readonly extras: string[] } {
+export function templateParts(set: ValueSet): { readonly head: TextPiece[]; readonly typeExtras: TextPiece } {
   const type: string[] = [];
   const extras: string[] = [];
   for (let value = 0; set.entry(value) !== undefined; value++) {
     type.push(toJson(typeJson(set, value)));
     extras.push(toJson({ type_name: typeNameJson(set, value), type_since: typeSinceJson(set, value) }).slice(1, -1));
   }
-  return { type, extras };
+  return {
+    head: ['{"id":', { number: "id" }, ...member("type", { pick: "type", texts: type }), { when: "name", then: [',"name":"', { text: "name" }, '"'] }],
+    typeExtras: { pick: "type", texts: extras },
+  };
 }
 
 /** Epoch milliseconds as local time in bpftool's plain form, `2026-11-25T12:28:57+0000`. */

@@ -2,7 +2,7 @@
 
 import { mapFlags, mapTypes, progTypes } from "bpftypes";
 import { mapById, mapByPin, maps, mapsAsText, type MapDetails, type TextPiece } from "bpftypes/node";
-import { devJson, member, memberIfSet, parseShow, runShow, showHelp, typeJson, typeNameJson, typePickTexts, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
+import { devJson, member, memberIfSet, parseShow, runShow, showHelp, typeJson, typeNameJson, templateParts, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
 import { toJson, type JsonValue, type Output } from "./output.js";
 
 /** Help text of `bpftypes map`. */
@@ -50,9 +50,9 @@ function flagsJson(flags: number): { readonly flags: string[]; readonly unknown_
   return { flags: flags === 0 ? [] : mapFlags.members(flags).map((entry) => entry.name), unknown_flags: mapFlags.unknownBits(flags) || undefined };
 }
 
-/** {@link flagsJson}'s members as template text, remembered per flag word (a host has few). */
 const flagsText = new Map<number, string>();
 
+/** {@link flagsJson}'s members as template text, remembered per flag word (a host has few). */
 function flagsMembers(flags: number): string {
   let text = flagsText.get(flags);
   if (text === undefined) flagsText.set(flags, (text = "," + toJson(flagsJson(flags)).slice(1, -1)));
@@ -66,12 +66,9 @@ function flagsMembers(flags: number): string {
  * offloaded) are rendered by mapJson itself; the live tests compare the two for every map.
  */
 export function mapJsonTemplate(): TextPiece[] {
-  const types = typePickTexts(mapTypes);
+  const { head, typeExtras } = templateParts(mapTypes);
   return [
-    '{"id":',
-    { number: "id" },
-    ...member("type", { pick: "type", texts: types.type }),
-    { when: "name", then: [',"name":"', { text: "name" }, '"'] },
+    ...head,
     ...member("flags", { number: "map_flags", signed: true }),
     ...member("bytes_key", { number: "key_size" }),
     ...member("bytes_value", { number: "value_size" }),
@@ -87,7 +84,7 @@ export function mapJsonTemplate(): TextPiece[] {
     ...member("frozen", { number: "frozen" }),
     memberIfSet("btf_id"),
     ',"bpftypes":{',
-    { pick: "type", texts: types.extras },
+    typeExtras,
     {
       when: "map_flags",
       then: [{ later: "map_flags", format: (value) => flagsMembers(Number(value)) }],

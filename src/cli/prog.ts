@@ -2,7 +2,7 @@
 
 import { progTypes } from "bpftypes";
 import { bootNsToEpochNs, programById, programByPin, programs, programsAsText, type ProgramDetails, type TextPiece } from "bpftypes/node";
-import { devJson, idList, localTime, member, memberIfSet, parseShow, runShow, showHelp, typeJson, typeNameJson, typePickTexts, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
+import { devJson, idList, localTime, member, memberIfSet, parseShow, runShow, showHelp, typeJson, typeNameJson, templateParts, typeSinceJson, typeText, type ShowOptions } from "./inspect.js";
 import { toJson, type JsonValue, type Output } from "./output.js";
 
 /** Help text of `bpftypes prog`. */
@@ -67,12 +67,9 @@ export const PROG_COUNTERS = ["run_time_ns", "run_cnt", "recursion_misses"];
  * against progJson's; the live tests compare the two for every program.
  */
 export function progJsonTemplate(): TextPiece[] {
-  const types = typePickTexts(progTypes);
+  const { head, typeExtras } = templateParts(progTypes);
   return [
-    '{"id":',
-    { number: "id" },
-    ...member("type", { pick: "type", texts: types.type }),
-    { when: "name", then: [',"name":"', { text: "name" }, '"'] },
+    ...head,
     ',"tag":"',
     { hex: "tag" },
     '"',
@@ -87,7 +84,7 @@ export function progJsonTemplate(): TextPiece[] {
     { when: "nr_map_ids", then: [',"map_ids":[', { list: "map_ids" }, "]"] },
     memberIfSet("btf_id"),
     ',"bpftypes":{',
-    { pick: "type", texts: types.extras },
+    typeExtras,
     { when: "load_time", then: member("loaded_at_ms", { number: "loaded_at_ms" }) },
     ...member("verified_insns", { number: "verified_insns" }),
     memberIfSet("attach_btf_obj_id"),
