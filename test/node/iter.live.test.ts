@@ -4,8 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, encodeLineInfos } from "bpftypes";
@@ -17,6 +16,7 @@ import { BtfBuilder } from "../btf/builder.js";
 import { checkFdLeaks } from "../support/fds.js";
 import { returnImm } from "../support/insns.js";
 import { liveSkip } from "../support/live.js";
+import { withTempDir } from "../support/temp-dir.js";
 import { idOf } from "../support/objects.js";
 import { liveBtfPath, repoRoot } from "../support/testdata.js";
 
@@ -188,14 +188,11 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
 
   test("run counters are summed over every CPU as the kernel sums them", { skip: haveBpftool ? false : "bpftool is not installed (it runs the program)" }, () => {
     const id = idOf(objects.socketFilter);
-    const dir = mkdtempSync(join(tmpdir(), "bpftypes-run-"));
-    try {
+    withTempDir("bpftypes-run-", (dir) => {
       writeFileSync(join(dir, "packet"), new Uint8Array(64));
       using _stats = enableStats();
       execFileSync("bpftool", ["prog", "run", "id", String(id), "data_in", join(dir, "packet"), "repeat", "50"], { stdio: "pipe" });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
     const seen = byId(programs({ via: "iterator" })).get(id)!;
     const truth = byId(programs({ via: "descriptors" })).get(id)!;
     assert.equal(seen.info.run_cnt, 50n);
@@ -289,16 +286,15 @@ describe("the program the iterator writes, for any number of CPUs", { skip: live
 });
 
 describe("a wrong layout is caught against the kernel's own answer", { skip: liveSkip }, () => {
-  /** Runs a walk in a fresh process whose type cache holds a wrong offset for `field`. */
   /** The text each kind of printing walk prints in these tests: the id, and one more field the kernel prints. */
   const PRINTED = {
     "printed programs": { walk: "programsAsText", field: "xlated_prog_len" },
     "printed maps": { walk: "mapsAsText", field: "max_entries" },
   } as const;
 
+  /** Runs a walk in a fresh process whose type cache holds a wrong offset for `field`. */
   function walkWithWrongCache(kind: "programs" | "maps" | keyof typeof PRINTED, via: "auto" | "iterator", field: string): { status: number | null; stdout: string; stderr: string } {
-    const dir = mkdtempSync(join(tmpdir(), "bpftypes-cache-"));
-    try {
+    return withTempDir("bpftypes-cache-", (dir) => {
       const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
       // A first walk fills the cache with the truth; then one offset is made wrong.
       // "auto" from the first object on; maps use the iterator in "auto" only without fdinfo.
@@ -318,9 +314,23 @@ describe("a wrong layout is caught against the kernel's own answer", { skip: liv
       writeFileSync(file, JSON.stringify(saved));
       const result = run(via);
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  }
+
+  /**
+   * With a program and a map to check against (the cache is saved only once a first object read
+   * true), walks with `field` misplaced: the "iterator" walk must fail, and this returns its
+   * reason, then the "auto" walk's output.
+   */
+  function refusedThenAuto(kind: Parameters<typeof walkWithWrongCache>[0], field: string): { readonly reason: string; readonly fallback: string } {
+    using _prog = loadWithFunctions(0, "bpft_layout");
+    using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_layout" });
+    const refused = walkWithWrongCache(kind, "iterator", field);
+    assert.notEqual(refused.status, 0);
+    const reason = refused.stderr.split("\n").find((line) => line.startsWith("IteratorUnavailableError:"));
+    const fallback = walkWithWrongCache(kind, "auto", field);
+    assert.equal(fallback.status, 0, fallback.stderr);
+    return { reason: reason ?? "(no IteratorUnavailableError in stderr)", fallback: fallback.stdout };
   }
 
   for (const [kind, field] of [
@@ -330,16 +340,10 @@ describe("a wrong layout is caught against the kernel's own answer", { skip: liv
     ["printed maps", "bpf_map.max_entries"],
   ] as const) {
     test(`${kind} with ${field} misplaced: "iterator" refuses with a reason; "auto" leaves the list to the walks`, () => {
-      using _prog = loadWithFunctions(0, "bpft_layout");
-      using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_layout" });
-      const refused = walkWithWrongCache(kind, "iterator", field);
-      assert.notEqual(refused.status, 0);
-      const reason = refused.stderr.split("\n").find((line) => line.startsWith("IteratorUnavailableError:"));
+      const { reason, fallback } = refusedThenAuto(kind, field);
       const one = kind === "printed maps" ? "map" : "program";
-      assert.match(reason ?? "(no IteratorUnavailableError in stderr)", new RegExp(`^IteratorUnavailableError: printing ${one}s through an iterator: (the kernel's first ${one} is|${one} \\d+ was printed with)`));
-      const fallback = walkWithWrongCache(kind, "auto", field);
-      assert.equal(fallback.status, 0, fallback.stderr);
-      assert.equal(fallback.stdout.trim(), "null");
+      assert.match(reason, new RegExp(`^IteratorUnavailableError: printing ${one}s through an iterator: (the kernel's first ${one} is|${one} \\d+ was printed with)`));
+      assert.equal(fallback.trim(), "null");
     });
   }
 
@@ -350,16 +354,9 @@ describe("a wrong layout is caught against the kernel's own answer", { skip: liv
     ["maps", "bpf_map.max_entries"],
   ] as const) {
     test(`${kind} with ${field} misplaced: "iterator" refuses with a reason; "auto" walks by descriptors and is right`, () => {
-      // Something to check against: the cache is saved only once a first object read true.
-      using _prog = loadWithFunctions(0, "bpft_layout");
-      using _map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "bpft_layout" });
-      const refused = walkWithWrongCache(kind, "iterator", field);
-      assert.notEqual(refused.status, 0);
-      const reason = refused.stderr.split("\n").find((line) => line.startsWith("IteratorUnavailableError:"));
-      assert.match(reason ?? "(no IteratorUnavailableError in stderr)", new RegExp(`^IteratorUnavailableError: reading ${kind} through an iterator: .*(is not among the records|differently than BPF_OBJ_GET_INFO_BY_FD says)`));
-      const fallback = walkWithWrongCache(kind, "auto", field);
-      assert.equal(fallback.status, 0, fallback.stderr);
-      const ids = JSON.parse(fallback.stdout) as number[];
+      const { reason, fallback } = refusedThenAuto(kind, field);
+      assert.match(reason, new RegExp(`^IteratorUnavailableError: reading ${kind} through an iterator: .*(is not among the records|differently than BPF_OBJ_GET_INFO_BY_FD says)`));
+      const ids = JSON.parse(fallback) as number[];
       const truth = [...(kind === "programs" ? programs({ via: "descriptors" }) : maps({ via: "descriptors" }))].map((o) => o.id);
       assert.deepEqual(ids.filter((id) => truth.includes(id)), truth.filter((id) => ids.includes(id)));
       assert.ok(ids.length > 0);

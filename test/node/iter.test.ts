@@ -200,24 +200,25 @@ class FakeTypes extends KernelTypes {
 describe("kernel type cache", () => {
   const BOOT = "00000000-1111-2222-3333-444444444444";
   const withDir = (run: (dir: string) => void) => withTempDir("bpftypes-cache-", run);
+  /** What {@link FakeTypes} answers, asked of `types`. */
+  const assertFakeAnswers = (types: KernelTypes) => {
+    assert.equal(types.funcId("f"), 7);
+    assert.equal(types.structSize("s"), 24);
+    assert.deepEqual(types.field("s", "a.b"), { offset: 8, size: 4, bit: 0, bits: 0 });
+    assert.equal(types.tryField("s", "missing"), undefined);
+  };
 
   test("facts learned once are answered from the file for the rest of the boot", () => {
     withDir((dir) => {
       const fake = new FakeTypes();
       const first = new CachedKernelTypes(dir, BOOT, () => fake);
-      assert.equal(first.funcId("f"), 7);
-      assert.equal(first.structSize("s"), 24);
-      assert.deepEqual(first.field("s", "a.b"), { offset: 8, size: 4, bit: 0, bits: 0 });
-      assert.equal(first.tryField("s", "missing"), undefined);
+      assertFakeAnswers(first);
       assert.equal(first.readBtf, true);
       first.save();
       assert.deepEqual(readdirSync(dir), [`kernel-types-${BOOT}.json`]);
       const again = new FakeTypes();
       const second = new CachedKernelTypes(dir, BOOT, () => again);
-      assert.equal(second.funcId("f"), 7);
-      assert.equal(second.structSize("s"), 24);
-      assert.deepEqual(second.field("s", "a.b"), { offset: 8, size: 4, bit: 0, bits: 0 });
-      assert.equal(second.tryField("s", "missing"), undefined);
+      assertFakeAnswers(second);
       assert.equal(again.calls, 0, "the BTF was read although every answer was cached");
       assert.equal(second.readBtf, false);
     });
