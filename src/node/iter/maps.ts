@@ -3,12 +3,12 @@
 // (Linux 6.x's bpf_map_get_info_by_fd), which the walk decodes with the core's decoder. The memory a map is charged lives only in its fdinfo, so walks still open each map for
 // that, but skip get-next-id and get-info.
 
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldLayout, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
 import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, type IteratorRecords } from "./gather.js";
 import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
-import { SCRATCH_ARGS, TextPrinter, type ValueSlot } from "./print.js";
+import { SCRATCH_ARGS, TextPrinter, infoSlots, type ValueSlot } from "./print.js";
 import type { PrintMaps } from "./programs.js";
 import type { IteratorProgram } from "./run.js";
 import { PROGRAM_NAME } from "./run.js";
@@ -112,11 +112,7 @@ export class MapIterator {
    * Where each value a text template of maps names is while it prints: the fields of
    * `bpf_map_info` by name, in the record, and {@link MAP_TEXT_VALUES} in the scratch value.
    */
-  static slot(name: string): ValueSlot {
-    if (Object.hasOwn(MAP_TEXT_VALUES, name)) return MAP_TEXT_VALUES[name as keyof typeof MAP_TEXT_VALUES];
-    const field = fieldLayout("bpf_map_info", name);
-    return { area: "stack", at: field.offset, size: field.size };
-  }
+  static readonly slot = infoSlots("bpf_map_info", MAP_TEXT_VALUES);
 
   /**
    * The program that prints each map as text from `printer`'s template instead of writing

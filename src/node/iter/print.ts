@@ -3,6 +3,7 @@
 // only copies it out. Format strings and the texts values select live in a frozen read-only map,
 // where the verifier requires them; the argument words are built in a second map's value.
 
+import { fieldLayout } from "bpftypes";
 import { Assembler, HELPER, PSEUDO_MAP_VALUE, type Reg, type Size } from "./asm.js";
 import { GatherPlan } from "./gather.js";
 
@@ -60,6 +61,19 @@ export interface ValueSlot {
   readonly at: number;
   /** Bytes; a `when` on a longer value (a name) tests its first eight. */
   readonly size: number;
+}
+
+/**
+ * The slot finder of a template over the records of an iterator: a name among `extra` is a value
+ * placed in the scratch value, any other the field of `struct` by that name, in the record on the
+ * stack.
+ */
+export function infoSlots(struct: "bpf_prog_info" | "bpf_map_info", extra: Readonly<Record<string, ValueSlot>>): (name: string) => ValueSlot {
+  return (name) => {
+    if (Object.hasOwn(extra, name)) return extra[name]!;
+    const field = fieldLayout(struct, name);
+    return { area: "stack", at: field.offset, size: field.size };
+  };
 }
 
 /**

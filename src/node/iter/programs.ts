@@ -3,13 +3,13 @@
 // way that command does (Linux 6.x's bpf_prog_get_info_by_fd); the walk decodes it with the core's
 // decoder. No descriptor is opened per program.
 
-import { decodeProgInfo, fieldLayout, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
+import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD, type Reg } from "./asm.js";
 import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
 import { iteratorFunctionsBtf } from "./func-btf.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
-import { TextPrinter, SCRATCH_ARGS, type ListEmitter, type ValueSlot } from "./print.js";
+import { TextPrinter, SCRATCH_ARGS, type ListEmitter, infoSlots, type ValueSlot } from "./print.js";
 import { PROGRAM_NAME, type IteratorProgram } from "./run.js";
 
 /** The two maps a text-printing program reads: the frozen strings and the scratch value (descriptors). */
@@ -226,11 +226,7 @@ export class ProgramIterator {
    * Where each value a text template of programs names is while it prints: the fields of
    * `bpf_prog_info` by name, in the record, and {@link PROGRAM_TEXT_VALUES} in the scratch value.
    */
-  static slot(name: string): ValueSlot {
-    if (Object.hasOwn(PROGRAM_TEXT_VALUES, name)) return PROGRAM_TEXT_VALUES[name as keyof typeof PROGRAM_TEXT_VALUES];
-    const field = fieldLayout("bpf_prog_info", name);
-    return { area: "stack", at: field.offset, size: field.size };
-  }
+  static readonly slot = infoSlots("bpf_prog_info", PROGRAM_TEXT_VALUES);
 
   /** The lists a text template of programs can print: `map_ids`. */
   listEmitters(): Record<string, ListEmitter> {
