@@ -64,41 +64,37 @@ export function* allIds(kind: IdKind): Generator<number, void, undefined> {
  * `BPF_F_RDONLY`/`BPF_F_WRONLY` for maps, 0 otherwise.
  */
 export function getFdById(kind: IdKind, id: number, openFlags = 0): BpfFd {
-  return openWith(getIdAttr(id, openFlags), kind, id);
-}
-
-function openWith(attr: Uint8Array, kind: IdKind, id: number): BpfFd {
-  return new BpfFd(bpfCall(FD_BY_ID[kind], attr, [], { doing: `opening ${kind} id ${id}` }), kind);
+  return new IdOpener(kind, openFlags).open(id);
 }
 
 /** Like {@link getFdById}, but `undefined` when no object has this id (ENOENT): skip it and go on. */
 export function tryGetFdById(kind: IdKind, id: number, openFlags = 0): BpfFd | undefined {
-  return orUndefinedIfGone(() => getFdById(kind, id, openFlags));
-}
-
-function orUndefinedIfGone(open: () => BpfFd): BpfFd | undefined {
-  try {
-    return open();
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return undefined;
-    throw error;
-  }
+  return new IdOpener(kind, openFlags).tryOpen(id);
 }
 
 /** Opens objects of one kind by id, one attr reused for every call (a walk opens thousands). */
 export class IdOpener {
   readonly #kind: IdKind;
   readonly #command: number;
-  readonly #attr = getIdAttr(0);
+  readonly #attr: Uint8Array;
 
-  constructor(kind: IdKind) {
+  /** `openFlags`: `BPF_F_RDONLY`/`BPF_F_WRONLY` for maps, 0 otherwise. */
+  constructor(kind: IdKind, openFlags = 0) {
     this.#kind = kind;
     this.#command = BPFCommand[FD_BY_ID[kind]];
+    this.#attr = getIdAttr(0, openFlags);
+  }
+
+  /** Like {@link getFdById}: the object with this id, or a BpfError (ENOENT when there is none). */
+  open(id: number): BpfFd {
+    const fd = this.#open(id);
+    if (fd < 0) throw this.#error(id, -fd);
+    return new BpfFd(fd, this.#kind);
   }
 
   /** Like {@link tryGetFdById}: the object with this id, or undefined when there is none. */
   tryOpen(id: number): BpfFd | undefined {
-    const fd = this.#open(id);
+    const fd = this.#openOrGone(id);
     return fd < 0 ? undefined : new BpfFd(fd, this.#kind);
   }
 
@@ -109,7 +105,7 @@ export class IdOpener {
    * number.
    */
   peek<T>(id: number, use: (fd: number) => T): T | undefined {
-    const fd = this.#open(id);
+    const fd = this.#openOrGone(id);
     if (fd < 0) return undefined;
     try {
       return use(fd);
@@ -118,13 +114,22 @@ export class IdOpener {
     }
   }
 
-  /** The new descriptor's number, or -1 when no object has this id. */
+  /** The new descriptor's number, or -1 when no object has this id; any other failure is thrown. */
+  #openOrGone(id: number): number {
+    const fd = this.#open(id);
+    if (fd >= 0) return fd;
+    if (errnoName(-fd) === "ENOENT") return -1;
+    throw this.#error(id, -fd);
+  }
+
+  /** The new descriptor's number, or -errno. */
   #open(id: number): number {
     setStartId(this.#attr, id);
     // The backend straight away: on the way that succeeds, nothing is allocated.
-    const fd = bpfBackend().bpf(this.#command, this.#attr);
-    if (fd >= 0) return fd;
-    if (errnoName(-fd) === "ENOENT") return -1;
-    throw new BpfError({ command: FD_BY_ID[this.#kind], errno: -fd, doing: `opening ${this.#kind} id ${id}` });
+    return bpfBackend().bpf(this.#command, this.#attr);
+  }
+
+  #error(id: number, errno: number): BpfError {
+    return new BpfError({ command: FD_BY_ID[this.#kind], errno, doing: `opening ${this.#kind} id ${id}` });
   }
 }
