@@ -103,6 +103,21 @@ function printedBy<T extends { id: number }>(walk: (render: (object: T) => strin
 
 const byId = <T extends { id: number }>(list: Iterable<T>): Map<number, T> => new Map([...list].map((item) => [item.id, item]));
 
+/**
+ * Runs `check` on every object `seen` has of those read by descriptors (`described`); objects
+ * loaded by someone else after the iterator ran are not in `seen`. Returns how many were checked.
+ */
+function checkEach<T, U>(described: ReadonlyMap<number, T>, seen: ReadonlyMap<number, U>, check: (seen: U, truth: T, id: number) => void): number {
+  let compared = 0;
+  for (const [id, truth] of described) {
+    const item = seen.get(id);
+    if (item === undefined) continue;
+    check(item, truth, id);
+    compared++;
+  }
+  return compared;
+}
+
 describe("walks through BPF iterators", { skip: liveSkip }, () => {
   let objects: LiveObjects;
   const extra: BpfFd[] = [];
@@ -124,16 +139,12 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     const described = byId(programs({ via: "descriptors" }));
     const ours = [...objects.progIds, ...extra.filter((fd) => fd.kind === "prog").map(idOf)];
     for (const id of ours) assert.ok(iterated.has(id), `program ${id} missing from the iterator's walk`);
-    let compared = 0;
-    for (const [id, truth] of described) {
-      const seen = iterated.get(id);
-      if (!seen) continue; // loaded by someone else after the iterator ran
+    const compared = checkEach(described, iterated, (seen, truth, id) => {
       assert.deepEqual(comparable(seen), comparable(truth), `program ${id}`);
       for (const counter of ["run_time_ns", "run_cnt", "recursion_misses"] as const) {
         assert.ok((seen.info[counter] ?? 0n) <= (truth.info[counter] ?? 0n), `program ${id} ${counter}`);
       }
-      compared++;
-    }
+    });
     assert.ok(compared >= ours.length);
     // The cases that exercise each part of the program: maps, a cut name, functions.
     const mapUser = iterated.get(idOf(objects.mapUser))!;
@@ -158,10 +169,7 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     const described = byId(programs({ via: "descriptors" }));
     const ours = [...objects.progIds, ...extra.filter((fd) => fd.kind === "prog").map(idOf)];
     for (const id of ours) assert.ok(printed.has(id), `program ${id} missing from the printed list`);
-    let compared = 0;
-    for (const [id, truth] of described) {
-      const seen = printed.get(id);
-      if (!seen) continue;
+    const compared = checkEach(described, printed, (seen, truth, id) => {
       const expected = JSON.parse(toJson(progJson(truth))) as Record<string, unknown>;
       for (const counter of PROG_COUNTERS) {
         assert.ok(Number(seen[counter] ?? 0) <= Number(expected[counter] ?? 0), `program ${id} ${counter}`);
@@ -169,8 +177,7 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
         delete expected[counter];
       }
       assert.deepEqual(seen, expected, `program ${id}`);
-      compared++;
-    }
+    });
     assert.ok(compared >= ours.length);
     assert.ok(![...printed.values()].some((item) => item["name"] === "bpftypes_iter"), "the iterator's own program is left out");
     // Printed by the kernel: map ids, a tracing program's attach ids, several functions.
@@ -209,13 +216,7 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     const iterated = byId(maps({ via: "iterator" }));
     const described = byId(maps({ via: "descriptors" }));
     for (const id of objects.mapIds) assert.ok(iterated.has(id), `map ${id} missing from the iterator's walk`);
-    let compared = 0;
-    for (const [id, truth] of described) {
-      const seen = iterated.get(id);
-      if (!seen) continue;
-      assert.deepEqual(seen, truth, `map ${id}`);
-      compared++;
-    }
+    const compared = checkEach(described, iterated, (seen, truth, id) => assert.deepEqual(seen, truth, `map ${id}`));
     assert.ok(compared >= objects.mapIds.length);
     const check = (id: number, what: (map: MapDetails) => unknown, expected: unknown) => assert.deepEqual(what(iterated.get(id)!), expected);
     check(objects.frozen.id, (map) => map.frozen, true);
@@ -230,13 +231,7 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     const printed = byId(items);
     const described = byId(maps({ via: "descriptors" }));
     for (const id of objects.mapIds) assert.ok(printed.has(id), `map ${id} missing from the printed list`);
-    let compared = 0;
-    for (const [id, truth] of described) {
-      const seen = printed.get(id);
-      if (!seen) continue;
-      assert.deepEqual(seen, JSON.parse(toJson(mapJson(truth))), `map ${id}`);
-      compared++;
-    }
+    const compared = checkEach(described, printed, (seen, truth, id) => assert.deepEqual(seen, JSON.parse(toJson(mapJson(truth))), `map ${id}`));
     assert.ok(compared >= objects.mapIds.length);
     assert.ok(![...printed.values()].some((item) => item["name"] === "bpftypes_iter"), "the iterator's own maps are left out");
     // Printed by the kernel: frozen, BTF ids, map_extra, flags; left to user space: the program array's owner.
