@@ -1,8 +1,15 @@
-#!/usr/bin/env node
+#!/bin/sh
 // The installed `bpftypes` command (dist/cli.cjs): runs the bundled command line (dist/cli-main.cjs)
 // through V8's code cache. Parsing and compiling the bundle is a fair share of a short command's
 // run; the code an earlier run of the same command compiled, saved in the cache directory, lets V8
 // skip most of that work.
+//
+// The built file is a shell script and a CommonJS module at once. Run as a program, /bin/sh reads
+// its second line, which scripts/bundle.ts writes (`":" //; unset NODE_EXTRA_CA_CERTS; exec node
+// "$0" "$@"`), and runs Node on the same file; Node skips the first line and reads the second as a
+// string and a comment. The shell drops NODE_EXTRA_CA_CERTS on the way: Node 20 builds its whole
+// certificate store at start-up when that variable is set, 20 ms before reading the file and ~40 ms
+// for a full CA bundle, and this command never opens a TLS connection or starts another program.
 //
 // scripts/bundle.ts builds this file and the bundle as CommonJS, which also spares Node its ES
 // module loader: `import.meta.url` is the file's own URL there too.

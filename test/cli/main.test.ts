@@ -139,8 +139,29 @@ describe("output", () => {
 });
 
 describe("the built bin", () => {
-  test("starts with a node shebang", () => {
-    assert.match(readFileSync(BIN, "utf8"), /^#!\/usr\/bin\/env node\n/);
+  test("is a shell script that runs Node on itself", () => {
+    assert.match(readFileSync(BIN, "utf8"), /^#!\/bin\/sh\n":" \/\/; unset NODE_EXTRA_CA_CERTS; exec node "\$0" "\$@"\n/);
+  });
+
+  test("run as a program, it passes every argument through intact", () => {
+    const spaced = "/nonexistent dir/it's \"quoted\" $HOME *";
+    const run = runBin(["decode", "map-info", `@${spaced}`], {}, true);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, "");
+    assert.ok(run.stderr.includes(spaced), run.stderr);
+    const listed = runBin(["explain", "lpm_trie", "--json"], {}, true);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout), JSON.parse(runBin(["explain", "lpm_trie", "--json"]).stdout));
+  });
+
+  test("run as a program, Node does not load NODE_EXTRA_CA_CERTS, which it would warn about", () => {
+    const env = { NODE_EXTRA_CA_CERTS: "/nonexistent/ca.pem" };
+    // The check has a point only if Node itself warns when the file is missing.
+    assert.match(runBin(["--version"], env).stderr, /extra certs/i);
+    const run = runBin(["--version"], env, true);
+    assert.equal(run.code, 0);
+    assert.equal(run.stderr, "");
+    assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
   });
 
   test("runs a command and exits 0", () => {

@@ -1,6 +1,7 @@
 // Test helpers for the command: an Output that records what a command prints, and runs of main() and of the built bin.
 
 import { spawnSync } from "node:child_process";
+import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot } from "../support/testdata.js";
 
@@ -82,8 +83,15 @@ export async function runMain(args: readonly string[], options: { isTTY?: boolea
 /** The built entry file. */
 export const BIN = `${repoRoot}dist/cli.cjs`;
 
-/** Runs `node dist/cli.cjs ...args` (the bundled bin) as a separate process. */
-export function runBin(args: readonly string[], env: Record<string, string> = {}): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000, maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: "1", ...env } });
+/**
+ * Runs the bundled bin as a separate process: `node dist/cli.cjs ...args`, or, `asProgram`, the file
+ * itself the way an installed command runs (its `#!/bin/sh` line, then this test's Node found on PATH).
+ */
+export function runBin(args: readonly string[], env: Record<string, string> = {}, asProgram = false): Run {
+  const options = { encoding: "utf8", timeout: 30_000, maxBuffer: 256 << 20 } as const;
+  const environment: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...env };
+  const result = asProgram
+    ? spawnSync(BIN, args, { ...options, env: { ...environment, PATH: `${dirname(process.execPath)}:${environment["PATH"] ?? ""}` } })
+    : spawnSync(process.execPath, [BIN, ...args], { ...options, env: environment });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
