@@ -17,5 +17,7 @@ void main(process.argv.slice(2), {
   },
   env: process.env,
 }).then((code) => {
-  process.exitCode = code;
+  // Everything was written synchronously: exit now rather than wait for Node to free its heap page
+  // by page (~4 ms after listing ten thousand maps).
+  process.exit(code);
 });
