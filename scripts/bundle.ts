@@ -51,7 +51,7 @@ await build({
   define: { ...commonJs.define, BPFTYPES_CLI_BUILD: JSON.stringify(cliBuild) },
   // The launcher needs only the cache file helpers: take their module, not the whole Node layer.
   alias: { "bpftypes/node": `${dist}node/cache-files.js` },
-  // After its `#!/bin/sh` line, the line the shell runs and Node reads as a string and a comment
+  // After its `#!/usr/bin/env sh` line, the line the shell runs and Node reads as a string and a comment
   // (src/cli/launch.ts says why).
   banner: { js: `":" //; unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"\n${commonJs.banner!.js}` },
 });

@@ -1,10 +1,10 @@
-#!/bin/sh
+#!/usr/bin/env sh
 // The installed `bpftypes` command (dist/cli.cjs): runs the bundled command line (dist/cli-main.cjs)
 // through V8's code cache. Parsing and compiling the bundle is a fair share of a short command's
 // run; the code an earlier run of the same command compiled, saved in the cache directory, lets V8
 // skip most of that work.
 //
-// The built file is a shell script and a CommonJS module at once. Run as a program, /bin/sh reads
+// The built file is a shell script and a CommonJS module at once. Run as a program, the shell reads
 // its second line, which scripts/bundle.ts writes (`":" //; unset NODE_EXTRA_CA_CERTS; exec node
 // "$0" "$@"`), and runs Node on the same file; Node skips the first line and reads the second as a
 // string and a comment. The shell drops NODE_EXTRA_CA_CERTS on the way: Node 20 builds its whole

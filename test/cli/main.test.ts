@@ -140,7 +140,7 @@ describe("output", () => {
 
 describe("the built bin", () => {
   test("is a shell script that runs Node on itself", () => {
-    assert.match(readFileSync(BIN, "utf8"), /^#!\/bin\/sh\n":" \/\/; unset NODE_EXTRA_CA_CERTS; exec node "\$0" "\$@"\n/);
+    assert.match(readFileSync(BIN, "utf8"), /^#!\/usr\/bin\/env sh\n":" \/\/; unset NODE_EXTRA_CA_CERTS; exec node "\$0" "\$@"\n/);
   });
 
   test("run as a program, it passes every argument through intact", () => {

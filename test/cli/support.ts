@@ -85,7 +85,7 @@ export const BIN = `${repoRoot}dist/cli.cjs`;
 
 /**
  * Runs the bundled bin as a separate process: `node dist/cli.cjs ...args`, or, `asProgram`, the file
- * itself the way an installed command runs (its `#!/bin/sh` line, then this test's Node found on PATH).
+ * itself the way an installed command runs (its `#!/usr/bin/env sh` line, then this test's Node found on PATH).
  */
 export function runBin(args: readonly string[], env: Record<string, string> = {}, asProgram = false): Run {
   const options = { encoding: "utf8", timeout: 30_000, maxBuffer: 256 << 20 } as const;

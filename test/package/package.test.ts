@@ -211,7 +211,7 @@ describe("the installed package", () => {
     if (!existsSync(join(repoRoot, "src/cli/main.ts"))) return t.skip("the command line (src/cli/main.ts) does not exist yet");
     const bin = join(consumer, "node_modules", ".bin", "bpftypes");
     assert.ok(existsSync(bin), "npm did not link the bpftypes bin");
-    assert.match(readFileSync(join(installed, "dist/cli.cjs"), "utf8"), /^#!\/bin\/sh\n":" \/\/; [^\n]*exec node "\$0" "\$@"\n/, "the bin does not start Node on itself");
+    assert.match(readFileSync(join(installed, "dist/cli.cjs"), "utf8"), /^#!\/usr\/bin\/env sh\n":" \/\/; [^\n]*exec node "\$0" "\$@"\n/, "the bin does not start Node on itself");
     const help = mustRun(bin, ["--help"], { cwd: consumer });
     assert.match(help.stdout, /bpftypes/);
     const types = mustRun(bin, ["types", "map", "--json"], { cwd: consumer });
