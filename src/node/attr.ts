@@ -1,7 +1,7 @@
 // Encoders of union bpf_attr: one small function per command, building the exact bytes the kernel reads.
 
 import { BPF_OBJ_NAME_LEN } from "bpftypes";
-import { getU32, putU32, putU64 } from "./bytes.js";
+import { getU32, HOST_LITTLE_ENDIAN, putU32, putU64, viewOf } from "./bytes.js";
 import {
   type KeepAlive,
   writeArrayRef,
@@ -363,9 +363,33 @@ export function getIdAttr(id: number, openFlags = 0): Uint8Array {
   return attr;
 }
 
-/** Sets the id of an attr made by {@link getIdAttr} (`start_id`, or the id to open: one union field), to reuse it. */
-export function setStartId(attr: Uint8Array, id: number): void {
-  putU32(attr, L.getId.fields.start_id.offset, id);
+/**
+ * An attr for the id commands that a loop over thousands of ids reuses. The id goes in and the
+ * next id comes out through one DataView made with it: a view made per call, as `putU32` and
+ * `getU32` do, cost ~1 µs per object opened by id in a short-lived process, a tenth of reading a
+ * map's fdinfo.
+ */
+export class IdAttr {
+  /** The attr itself, to pass to bpf(2). */
+  readonly bytes: Uint8Array;
+  readonly #view: DataView;
+
+  /** `openFlags`: `BPF_F_RDONLY`/`BPF_F_WRONLY` when opening maps, else 0. */
+  constructor(openFlags = 0) {
+    this.bytes = getIdAttr(0, openFlags);
+    this.#view = viewOf(this.bytes);
+  }
+
+  /** Sets `start_id`, which is also the id to open (one union field). Throws a RangeError for a number that is not a u32. */
+  setId(id: number): void {
+    if (id >>> 0 !== id) throw new RangeError(`${id} is not an unsigned 32-bit integer`);
+    this.#view.setUint32(L.getId.fields.start_id.offset, id, HOST_LITTLE_ENDIAN);
+  }
+
+  /** The `next_id` the kernel wrote back after BPF_*_GET_NEXT_ID. */
+  nextId(): number {
+    return this.#view.getUint32(L.getId.fields.next_id.offset, HOST_LITTLE_ENDIAN);
+  }
 }
 
 /** The `next_id` the kernel wrote back after BPF_*_GET_NEXT_ID. */

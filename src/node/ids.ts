@@ -1,11 +1,11 @@
 // Object ids: walking the kernel's programs, maps, links and BTF objects, and opening one by id.
 
-import { getIdAttr, readNextId, setStartId } from "./attr.js";
+import { IdAttr } from "./attr.js";
 import { BPFCommand } from "bpftypes";
-import { BpfError, errnoName, isErrno } from "./errors.js";
+import { BpfError, errnoName } from "./errors.js";
 import { BpfFd } from "./fd.js";
 import { bpfBackend } from "./ffi.js";
-import { bpfCall, type BpfCommandName } from "./syscall.js";
+import type { BpfCommandName } from "./syscall.js";
 
 /** The kinds of bpf objects that have ids. */
 export type IdKind = "prog" | "map" | "link" | "btf";
@@ -31,24 +31,21 @@ export const FD_BY_ID: Readonly<Record<IdKind, BpfCommandName>> = {
  * (the kernel's ENOENT). Start from 0 to get the first. Links have ids since Linux 5.8.
  */
 export function getNextId(kind: IdKind, startId: number): number | undefined {
-  return nextIdWith(getIdAttr(startId), kind, startId);
+  return nextIdWith(new IdAttr(), kind, startId);
 }
 
 /** {@link getNextId} with a caller's attr, reused across calls: a fresh 168-byte buffer per call costs several times the system call. */
-function nextIdWith(attr: Uint8Array, kind: IdKind, startId: number): number | undefined {
-  setStartId(attr, startId);
-  try {
-    bpfCall(NEXT_ID[kind], attr, []);
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return undefined;
-    throw error;
-  }
-  return readNextId(attr);
+function nextIdWith(attr: IdAttr, kind: IdKind, startId: number): number | undefined {
+  attr.setId(startId);
+  const result = bpfBackend().bpf(BPFCommand[NEXT_ID[kind]], attr.bytes);
+  if (result >= 0) return attr.nextId();
+  if (errnoName(-result) === "ENOENT") return undefined;
+  throw new BpfError({ command: NEXT_ID[kind], errno: -result });
 }
 
 /** Every id of a `kind` object in the kernel right now, smallest first (objects come and go meanwhile). */
 export function* allIds(kind: IdKind): Generator<number, void, undefined> {
-  const attr = getIdAttr(0);
+  const attr = new IdAttr();
   let id = 0;
   for (;;) {
     const next = nextIdWith(attr, kind, id);
@@ -76,13 +73,13 @@ export function tryGetFdById(kind: IdKind, id: number, openFlags = 0): BpfFd | u
 export class IdOpener {
   readonly #kind: IdKind;
   readonly #command: number;
-  readonly #attr: Uint8Array;
+  readonly #attr: IdAttr;
 
   /** `openFlags`: `BPF_F_RDONLY`/`BPF_F_WRONLY` for maps, 0 otherwise. */
   constructor(kind: IdKind, openFlags = 0) {
     this.#kind = kind;
     this.#command = BPFCommand[FD_BY_ID[kind]];
-    this.#attr = getIdAttr(0, openFlags);
+    this.#attr = new IdAttr(openFlags);
   }
 
   /** Like {@link getFdById}: the object with this id, or a BpfError (ENOENT when there is none). */
@@ -124,9 +121,9 @@ export class IdOpener {
 
   /** The new descriptor's number, or -errno. */
   #open(id: number): number {
-    setStartId(this.#attr, id);
+    this.#attr.setId(id);
     // The backend straight away: on the way that succeeds, nothing is allocated.
-    return bpfBackend().bpf(this.#command, this.#attr);
+    return bpfBackend().bpf(this.#command, this.#attr.bytes);
   }
 
   #error(id: number, errno: number): BpfError {

@@ -56,6 +56,15 @@ describe("ids", { skip: liveSkip }, () => {
     assert.throws(() => getNextId("map", 0x7fff_ffff), (error) => isErrno(error, "EINVAL"));
   });
 
+  test("an id that is not a u32 is refused before any system call", () => {
+    for (const bad of [-1, 1.5, 2 ** 32, Number.NaN]) {
+      const refused = (error: unknown) => error instanceof RangeError && error.message.includes(String(bad));
+      assert.throws(() => getNextId("map", bad), refused);
+      assert.throws(() => getFdById("map", bad), refused);
+      assert.throws(() => tryGetFdById("prog", bad), refused);
+    }
+  });
+
   test("get-fd-by-id opens the same object", () => {
     using prog = loadSocketFilter();
     using map = createMap({ mapType: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
