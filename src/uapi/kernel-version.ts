@@ -38,7 +38,8 @@ export function compareKernelReleases(a: string, b: string): number {
 
 /** Reads a `since` fact as stored in the tables (`"5.8"` or `">6.18,<=7.1"`). */
 export function parseSince(text: string): Since {
-  const bounds = /^>([\d.]+),<=([\d.]+)$/.exec(text);
+  // Nearly every fact is an exact release; only a range starts with ">".
+  const bounds = text.startsWith(">") ? /^>([\d.]+),<=([\d.]+)$/.exec(text) : null;
   if (bounds) return { text, exact: undefined, after: bounds[1], atMost: bounds[2] };
   return { text, exact: text, after: undefined, atMost: undefined };
 }

@@ -85,8 +85,8 @@ export class ValueSet {
   readonly typeName: string;
   /** One line saying what the set is for. */
   readonly description: string;
-  /** Every name, aliases included, in the kernel's order. */
-  readonly entries: readonly ValueEntry[];
+  readonly #spec: ValueSetSpec;
+  #entries: readonly ValueEntry[] | undefined;
   #byValue: Map<number, ValueEntry> | undefined;
   #byName: Map<string, ValueEntry> | undefined;
 
@@ -97,18 +97,28 @@ export class ValueSet {
     this.prefix = spec.prefix;
     this.typeName = spec.typeName;
     this.description = spec.description;
-    this.entries = spec.rows.map(([name, value, since, description, aliasOf]) => ({
-      name,
-      shortName: name.slice(spec.prefix.length).toLowerCase(),
-      value,
-      since: since === "" ? undefined : parseSince(since),
-      description,
-      aliasOf,
-      setId: spec.id,
-    }));
+    this.#spec = spec;
   }
 
-  // Lookups are built on first use so that importing the package stays cheap.
+  /** Every name, aliases included, in the kernel's order. */
+  get entries(): readonly ValueEntry[] {
+    // Built on first use, like the lookups below: importing the package builds no entry of the
+    // twelve sets, and a program that names map types never builds the commands'.
+    if (!this.#entries) {
+      const { id, prefix, rows } = this.#spec;
+      this.#entries = rows.map(([name, value, since, description, aliasOf]) => ({
+        name,
+        shortName: name.slice(prefix.length).toLowerCase(),
+        value,
+        since: since === "" ? undefined : parseSince(since),
+        description,
+        aliasOf,
+        setId: id,
+      }));
+    }
+    return this.#entries;
+  }
+
   #values(): Map<number, ValueEntry> {
     if (!this.#byValue) {
       this.#byValue = new Map();

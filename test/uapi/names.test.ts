@@ -15,6 +15,15 @@ describe("short names", () => {
     }
   });
 
+  test("a set's entries are built once and are the same objects its lookups return", () => {
+    for (const set of Object.values(valueSets)) {
+      assert.equal(set.entries, set.entries, `${set.id}: entries is one array`);
+      const first = set.entries.find((entry) => entry.aliasOf === undefined)!;
+      assert.equal(set.entry(first.value), first, `${set.id}: entry(${first.value})`);
+      assert.equal(set.entryByName(first.shortName), first, `${set.id}: entryByName(${first.shortName})`);
+    }
+  });
+
   test("well-known libbpf/bpftool names", () => {
     assert.equal(mapTypes.shortName(11), "lpm_trie");
     assert.equal(attachTypes.shortName(0), "cgroup_inet_ingress");
