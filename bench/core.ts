@@ -1,7 +1,7 @@
 // Core costs: name lookups, parsing, flag formatting, and the cold import time of the package.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,14 +23,31 @@ export async function benchCore(): Promise<void> {
   ];
   printTable(["operation", "ns/call"], rows.map(([name, ns]) => [name, ns.toFixed(1)]));
 
-  console.log("\n## Cold import of bpftypes (whole process, median of 15 runs, alternating; the bundle the package exports)");
+  // Imports are made by name from a directory whose node_modules holds this package (a link to it)
+  // and an empty package, as a program that installed both would make them.
   const root = fileURLToPath(new URL("../../", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "bpftypes-bench-"));
+  try {
+    mkdirSync(join(dir, "node_modules", "empty-package"), { recursive: true });
+    symlinkSync(root, join(dir, "node_modules", "bpftypes"), "dir");
+    writeFileSync(join(dir, "node_modules", "empty-package", "package.json"), JSON.stringify({ name: "empty-package", type: "module", exports: "./index.js" }));
+    writeFileSync(join(dir, "node_modules", "empty-package", "index.js"), "export default 0;\n");
+    writeFileSync(join(dir, "empty.js"), "export default 0;\n");
+    benchImport(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function benchImport(dir: string): void {
+  console.log("\n## Cold import of bpftypes (whole process, median of 15 runs, alternating; by name, from an installed copy)");
   const [empty, core] = timeProcesses(
     [
       ["node", "-e", "0"],
-      ["node", "--input-type=module", "-e", `await import(${JSON.stringify(root + "dist/bpftypes.js")})`],
+      ["node", "--input-type=module", "-e", 'await import("bpftypes")'],
     ],
     15,
+    dir,
   );
   printTable(
     ["process", "ms"],
@@ -41,39 +58,31 @@ export async function benchCore(): Promise<void> {
     ],
   );
 
-  // Timed inside the process, the same first import splits into what Node's ES module loader costs
-  // for any module and what compiling and running this one adds.
+  // Timed inside the process, the same first import splits into what Node costs for any module
+  // (its ES module loader, then finding a package by name) and what compiling and running this one adds.
   console.log("\n## The first import, timed inside a fresh process (median of 15, alternating)");
-  const firstImport = (specifier: string): string[] => ["node", "--input-type=module", "-e", `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t);`];
-  const samples = { empty: [] as number[], core: [] as number[] };
-  // An empty module file, so that both imports resolve and read a file.
-  const dir = mkdtempSync(join(tmpdir(), "bpftypes-bench-"));
-  try {
-    const emptyModule = join(dir, "empty.js");
-    writeFileSync(emptyModule, "export default 0;\n");
-    for (let run = 0; run < 15; run++) {
-      samples.empty.push(importMs(firstImport(emptyModule)));
-      samples.core.push(importMs(firstImport(root + "dist/bpftypes.js")));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const imports = [
+    ["an empty module file (Node's ES module loader)", join(dir, "empty.js")],
+    ["an empty package, by name (loader + package lookup)", "empty-package"],
+    ["bpftypes, by name", "bpftypes"],
+  ] as const;
+  const samples = imports.map((): number[] => []);
+  for (let run = 0; run < 15; run++) {
+    imports.forEach(([, specifier], i) => samples[i]!.push(importMs(dir, specifier)));
   }
+  const medians = samples.map(median);
   printTable(
     ["import", "ms"],
-    [
-      ["an empty module (the loader alone)", median(samples.empty).toFixed(1)],
-      ["bpftypes", median(samples.core).toFixed(1)],
-      ["bpftypes' own share", (median(samples.core) - median(samples.empty)).toFixed(1)],
-    ],
+    [...imports.map(([label], i) => [label, medians[i]!.toFixed(1)]), ["bpftypes' own share (over the empty package)", (medians[2]! - medians[1]!).toFixed(1)]],
   );
 }
 
-/** Runs a command that prints one number of milliseconds, and returns it. */
-function importMs(command: readonly string[]): number {
-  const [file, ...args] = command;
-  const ran = spawnSync(file!, args, { encoding: "utf8" });
+/** Imports `specifier` first thing in a fresh Node started in `dir`, and returns how long the import took, in ms. */
+function importMs(dir: string, specifier: string): number {
+  const code = `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t);`;
+  const ran = spawnSync("node", ["--input-type=module", "-e", code], { cwd: dir, encoding: "utf8" });
   const ms = Number(ran.stdout.trim());
-  if (ran.status !== 0 || !Number.isFinite(ms)) throw new Error(`benchmark command failed (${ran.status}): ${command.join(" ")}\n${ran.stderr}`);
+  if (ran.status !== 0 || !Number.isFinite(ms)) throw new Error(`benchmark import failed (${ran.status}): ${specifier}\n${ran.stderr}`);
   return ms;
 }
 

@@ -48,7 +48,7 @@ export interface ProcessTiming {
  * Times whole processes. `commands` run alternately (a, b, a, b, ...) `runs` times each so that
  * drift on the machine hits them alike; returns one timing per command.
  */
-export function timeProcesses(commands: readonly (readonly string[])[], runs = 7): ProcessTiming[] {
+export function timeProcesses(commands: readonly (readonly string[])[], runs = 7, cwd?: string): ProcessTiming[] {
   const samples = commands.map(() => ({ ms: [] as number[], rss: [] as number[], out: 0 }));
   const gnuTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"]).status === 0;
   for (let run = 0; run < runs; run++) {
@@ -56,7 +56,7 @@ export function timeProcesses(commands: readonly (readonly string[])[], runs = 7
       const [file, ...args] = command;
       const argv = gnuTime ? ["-f", "%M", file ?? "", ...args] : args;
       const start = process.hrtime.bigint();
-      const result = spawnSync(gnuTime ? "/usr/bin/time" : (file ?? ""), argv, { maxBuffer: 1 << 30 });
+      const result = spawnSync(gnuTime ? "/usr/bin/time" : (file ?? ""), argv, { maxBuffer: 1 << 30, cwd });
       const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
       if (result.status !== 0) throw new Error(`benchmark command failed (${result.status}): ${command.join(" ")}\n${result.stderr}`);
       const sample = samples[index]!;
