@@ -9,59 +9,62 @@ import { IdOpener, type IdKind } from "./ids.js";
 const NEWLINE = 10;
 const TAB = 9;
 const SPACE = 32;
-const COLON = 58;
 const MINUS = 45;
 const ZERO = 48;
 
+/** `"\n" + key + ":"` as bytes, for each key asked about (a handful: memlock, frozen, owner_*). */
+const keyNeedles = new Map<string, Buffer>();
+
+function needleOf(key: string): Buffer {
+  let needle = keyNeedles.get(key);
+  if (needle === undefined) {
+    needle = Buffer.from(`\n${key}:`, "latin1");
+    keyNeedles.set(key, needle);
+  }
+  return needle;
+}
+
 /**
- * The lines of one fdinfo text held in a byte buffer, found in a single pass so that several keys
- * can be looked up without searching the text again. Internal: {@link FdinfoReader} is the API.
+ * One fdinfo text held in a byte buffer, answering `key:\tvalue` questions without making a
+ * string. Keys are found with `Buffer#indexOf`, native code that is as quick on the first call as
+ * on the ten-thousandth; a JavaScript pass over the bytes is slow until V8 has compiled it (measured
+ * alone, 1,000 texts: 5 µs each that way, 2 µs this way; warm, both ~1.2 µs). Internal:
+ * {@link FdinfoReader} is the API.
  */
-export class FdinfoLines {
-  readonly #bytes: Uint8Array;
+export class FdinfoText {
+  readonly #bytes: Buffer;
   #length = 0;
-  /** Where each line starts. */
-  #starts = new Int32Array(32);
-  #count = 0;
 
   constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
+    this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  /** Takes the first `length` bytes of the buffer as the text, and finds its lines. */
-  index(length: number): void {
-    const bytes = this.#bytes;
-    let count = 0;
-    let starts = this.#starts;
-    for (let at = 0; at < length; ) {
-      if (count === starts.length) {
-        const grown = new Int32Array(count * 2);
-        grown.set(starts);
-        this.#starts = starts = grown;
-      }
-      starts[count++] = at;
-      while (at < length && bytes[at] !== NEWLINE) at++;
-      at++;
-    }
+  /** Takes the first `length` bytes of the buffer as the text; bytes after them are never used. */
+  take(length: number): void {
     this.#length = length;
-    this.#count = count;
   }
 
   /** Where the value of `key` starts (after the colon and any tabs or spaces), or -1 when no line has that key. */
   #valueAt(key: string): number {
     const bytes = this.#bytes;
     const length = this.#length;
-    const size = key.length;
-    lines: for (let line = 0; line < this.#count; line++) {
-      const start = this.#starts[line]!;
-      // The colon right after the key rejects most lines with one comparison.
-      if (start + size >= length || bytes[start + size] !== COLON) continue;
-      for (let i = 0; i < size; i++) if (bytes[start + i] !== key.charCodeAt(i)) continue lines;
-      let at = start + size + 1;
-      while (at < length && (bytes[at] === TAB || bytes[at] === SPACE)) at++;
-      return at;
+    const needle = needleOf(key);
+    const size = needle.length;
+    let at = -1;
+    // The first line has no newline before it; most keys differ from its key ("pos") at once.
+    if (size - 1 <= length) {
+      let i = 1;
+      while (i < size && bytes[i - 1] === needle[i]) i++;
+      if (i === size) at = size - 1;
     }
-    return -1;
+    if (at < 0) {
+      // The search may run into stale bytes past the text: a match there, or one that the text's end cuts, is none.
+      const found = bytes.indexOf(needle);
+      if (found < 0 || found + size > length) return -1;
+      at = found + size;
+    }
+    while (at < length && (bytes[at] === TAB || bytes[at] === SPACE)) at++;
+    return at;
   }
 
   /** The decimal value on the line of `key`, or `undefined` when no line has that key or its value is not a decimal number. */
@@ -98,7 +101,7 @@ export class FdinfoLines {
 export class FdinfoReader implements Disposable {
   // Reused for every read: listing thousands of objects allocates nothing per object here.
   readonly #buffer = Buffer.allocUnsafe(4096);
-  readonly #lines = new FdinfoLines(this.#buffer);
+  readonly #text = new FdinfoText(this.#buffer);
   #length = 0;
   /** The open proc file, or -1. */
   #file = -1;
@@ -108,7 +111,7 @@ export class FdinfoReader implements Disposable {
   /** Reads the fdinfo of a descriptor this process holds (or its number); ask about it with {@link number} or {@link text}. */
   load(fd: BpfFd | number): this {
     this.#length = this.#read(typeof fd === "number" ? fd : fd.fd);
-    this.#lines.index(this.#length);
+    this.#text.take(this.#length);
     return this;
   }
 
@@ -167,7 +170,7 @@ export class FdinfoReader implements Disposable {
    * last read, or `undefined` when no line has that key or its value is not a decimal number.
    */
   number(key: string): number | undefined {
-    return this.#lines.number(key);
+    return this.#text.number(key);
   }
 }
 

@@ -11,8 +11,8 @@ import { checkFdLeaks } from "../support/fds.js";
 import { liveSkip } from "../support/live.js";
 import { repoRoot } from "../support/testdata.js";
 
-// The line index behind FdinfoReader and the id opener are internal: load them from the modules tsc built.
-const { FdinfoLines } = (await import(pathToFileURL(`${repoRoot}dist/node/fdinfo.js`).href)) as typeof import("../../src/node/fdinfo.js");
+// The text reader behind FdinfoReader and the id opener are internal: load them from the modules tsc built.
+const { FdinfoText } = (await import(pathToFileURL(`${repoRoot}dist/node/fdinfo.js`).href)) as typeof import("../../src/node/fdinfo.js");
 const { IdOpener } = (await import(pathToFileURL(`${repoRoot}dist/node/ids.js`).href)) as typeof import("../../src/node/ids.js");
 // Those modules reach native code through the per-module ffi.js, not through the bundle's copy.
 const moduleFfi = (await import(pathToFileURL(`${repoRoot}dist/node/ffi.js`).href)) as typeof import("../../src/node/ffi.js");
@@ -27,12 +27,12 @@ function withBackend<T>(backend: BpfBackend, body: () => T, ffi: { setBpfBackend
   }
 }
 
-/** FdinfoLines over `text`, with `stale` bytes after it that are not part of the text. */
-function lines(text: string, stale = ""): InstanceType<typeof FdinfoLines> {
+/** FdinfoText over `text`, with `stale` bytes after it that are not part of the text. */
+function textOf(text: string, stale = ""): InstanceType<typeof FdinfoText> {
   const bytes = Buffer.from(text + stale, "latin1");
-  const index = new FdinfoLines(bytes);
-  index.index(text.length);
-  return index;
+  const fdinfo = new FdinfoText(bytes);
+  fdinfo.take(text.length);
+  return fdinfo;
 }
 
 checkFdLeaks();
@@ -58,55 +58,57 @@ describe("fdinfo text", () => {
   });
 });
 
-describe("fdinfo lines read from bytes", () => {
+describe("fdinfo text read from bytes", () => {
   test("keys on the first line, in the middle and on a last line with no newline", () => {
-    const index = lines("pos:\t0\nmemlock:\t344\nmap_id:\t8\nfrozen:\t1");
-    assert.equal(index.number("pos"), 0);
-    assert.equal(index.number("memlock"), 344);
-    assert.equal(index.number("frozen"), 1);
+    const fdinfo = textOf("pos:\t0\nmemlock:\t344\nmap_id:\t8\nfrozen:\t1");
+    assert.equal(fdinfo.number("pos"), 0);
+    assert.equal(fdinfo.number("memlock"), 344);
+    assert.equal(fdinfo.number("frozen"), 1);
   });
 
   test("missing keys, prefixes and suffixes of keys are no match", () => {
-    const index = lines(SAMPLE);
-    assert.equal(index.number("nope"), undefined);
-    assert.equal(index.number("owner"), undefined, "a prefix of a key");
-    assert.equal(index.number("id"), undefined, "the end of map_id");
-    assert.equal(index.number("map_id"), 8);
-    assert.equal(index.number(""), undefined);
-    assert.equal(lines("").number("pos"), undefined, "an empty text");
+    const fdinfo = textOf(SAMPLE);
+    assert.equal(fdinfo.number("nope"), undefined);
+    assert.equal(fdinfo.number("owner"), undefined, "a prefix of a key");
+    assert.equal(fdinfo.number("id"), undefined, "the end of map_id");
+    assert.equal(fdinfo.number("map_id"), 8);
+    assert.equal(fdinfo.number(""), undefined);
+    assert.equal(textOf("").number("pos"), undefined, "an empty text");
   });
 
   test("negative numbers, and values that are not decimal numbers", () => {
-    const index = lines("a:\t-5\nb:\t0x0\nc:\tabc\nd:\t12a\ne:\t\nf:\t-\ng:  7\nh:7\ni:\t1 \nj:\t-0\n");
-    assert.equal(index.number("a"), -5);
-    assert.equal(index.number("b"), undefined);
-    assert.equal(index.number("c"), undefined);
-    assert.equal(index.number("d"), undefined);
-    assert.equal(index.number("e"), undefined, "an empty value");
-    assert.equal(index.number("f"), undefined, "a sign alone");
-    assert.equal(index.number("g"), 7, "spaces before the value");
-    assert.equal(index.number("h"), 7, "nothing before the value");
-    assert.equal(index.number("i"), undefined, "a space after the value");
-    assert.equal(index.number("j"), -0);
+    const fdinfo = textOf("a:\t-5\nb:\t0x0\nc:\tabc\nd:\t12a\ne:\t\nf:\t-\ng:  7\nh:7\ni:\t1 \nj:\t-0\n");
+    assert.equal(fdinfo.number("a"), -5);
+    assert.equal(fdinfo.number("b"), undefined);
+    assert.equal(fdinfo.number("c"), undefined);
+    assert.equal(fdinfo.number("d"), undefined);
+    assert.equal(fdinfo.number("e"), undefined, "an empty value");
+    assert.equal(fdinfo.number("f"), undefined, "a sign alone");
+    assert.equal(fdinfo.number("g"), 7, "spaces before the value");
+    assert.equal(fdinfo.number("h"), 7, "nothing before the value");
+    assert.equal(fdinfo.number("i"), undefined, "a space after the value");
+    assert.equal(fdinfo.number("j"), -0);
   });
 
   test("bytes past the text's length are not read", () => {
-    assert.equal(lines("pos:\t0\n", "memlock:\t1\n").number("memlock"), undefined);
-    assert.equal(lines("memlock:\t12", "3\n").number("memlock"), 12);
-    assert.equal(lines("memlock", ":\t1\n").number("memlock"), undefined, "a key cut off before its colon");
+    assert.equal(textOf("pos:\t0\n", "memlock:\t1\n").number("memlock"), undefined);
+    assert.equal(textOf("memlock:\t12", "3\n").number("memlock"), 12);
+    assert.equal(textOf("memlock", ":\t1\n").number("memlock"), undefined, "a key cut off before its colon");
+    assert.equal(textOf("pos:\t0", "\nmemlock:\t1\n").number("memlock"), undefined, "a line that starts right after the text");
+    assert.equal(textOf("pos:\t0\nmem", "lock:\t1\n").number("memlock"), undefined, "a key the text's end cuts in two");
   });
 
-  test("a text of many lines, indexed again after a longer one", () => {
+  test("a text of many lines, then a shorter one in the same buffer", () => {
     const long = Array.from({ length: 100 }, (_, i) => `k${i}:\t${i}\n`).join("");
     const bytes = Buffer.from(long, "latin1");
-    const index = new FdinfoLines(bytes);
-    index.index(long.length);
-    assert.equal(index.number("k0"), 0);
-    assert.equal(index.number("k99"), 99);
+    const fdinfo = new FdinfoText(bytes);
+    fdinfo.take(long.length);
+    assert.equal(fdinfo.number("k0"), 0);
+    assert.equal(fdinfo.number("k99"), 99);
     bytes.write("k7:\t3\n", "latin1");
-    index.index(6);
-    assert.equal(index.number("k7"), 3);
-    assert.equal(index.number("k99"), undefined, "lines of the longer text before are forgotten");
+    fdinfo.take(6);
+    assert.equal(fdinfo.number("k7"), 3);
+    assert.equal(fdinfo.number("k99"), undefined, "lines of the longer text before are forgotten");
   });
 
   test("agrees with fdinfoNumber on any text of key: value lines", () => {
@@ -116,7 +118,7 @@ describe("fdinfo lines read from bytes", () => {
     const text = fc.tuple(fc.array(line, { maxLength: 20 }), fc.boolean()).map(([all, newline]) => all.join("\n") + (newline && all.length > 0 ? "\n" : ""));
     fc.assert(
       fc.property(text, key, (t, k) => {
-        assert.equal(lines(t, "\nfrozen:\t1\n").number(k), fdinfoNumber(t, k));
+        assert.equal(textOf(t, "\nfrozen:\t1\n").number(k), fdinfoNumber(t, k));
       }),
     );
   });
