@@ -43,7 +43,12 @@ const commonJs: BuildOptions = {
   banner: { js: 'var __bpftypesFileUrl=require("node:url").pathToFileURL(__filename).href;' },
 };
 await build({ ...commonJs, entryPoints: [`${dist}cli/bin.js`], outfile: `${dist}cli-main.cjs` });
-const cliBuild = createHash("sha256").update(readFileSync(`${dist}cli-main.cjs`)).digest("hex").slice(0, 16);
+const cliMain = readFileSync(`${dist}cli-main.cjs`);
+// The launcher reads the bundle as latin1, a plain copy, which is the same text only while every
+// byte is ASCII (esbuild escapes other characters by default).
+const nonAscii = cliMain.findIndex((byte) => byte > 0x7f);
+if (nonAscii >= 0) throw new Error(`bundling: dist/cli-main.cjs has a non-ASCII byte at ${nonAscii}; the launcher reads it as latin1`);
+const cliBuild = createHash("sha256").update(cliMain).digest("hex").slice(0, 16);
 await build({
   ...commonJs,
   entryPoints: [`${dist}cli/launch.js`],
