@@ -15,11 +15,14 @@ const ZERO = 48;
 /** `"\n" + key + ":"` as bytes, for each key asked about (a handful: memlock, frozen, owner_*). */
 const keyNeedles = new Map<string, Buffer>();
 
-function needleOf(key: string): Buffer {
+/** The bytes to search for, or `undefined` for a key no fdinfo line can have (latin1 would cut its wider characters to other bytes). */
+function needleOf(key: string): Buffer | undefined {
   let needle = keyNeedles.get(key);
   if (needle === undefined) {
+    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0xff) return undefined;
     needle = Buffer.from(`\n${key}:`, "latin1");
-    keyNeedles.set(key, needle);
+    // A caller asking about ever new keys gets them made each time rather than a growing cache.
+    if (keyNeedles.size < 64) keyNeedles.set(key, needle);
   }
   return needle;
 }
@@ -49,6 +52,7 @@ export class FdinfoText {
     const bytes = this.#bytes;
     const length = this.#length;
     const needle = needleOf(key);
+    if (needle === undefined) return -1;
     const size = needle.length;
     let at = -1;
     // The first line has no newline before it; most keys differ from its key ("pos") at once.

@@ -74,6 +74,7 @@ describe("fdinfo text read from bytes", () => {
     assert.equal(fdinfo.number("map_id"), 8);
     assert.equal(fdinfo.number(""), undefined);
     assert.equal(textOf("").number("pos"), undefined, "an empty text");
+    assert.equal(fdinfo.number("\u0170os"), undefined, "a key with a character wider than a byte (its low byte is a 'p')");
   });
 
   test("negative numbers, and values that are not decimal numbers", () => {
