@@ -1,4 +1,4 @@
-// The one place that reaches native code: the bpf(2) system call, close(2) and buffer addresses, behind a tiny interface.
+// The one place that reaches native code: the bpf(2) system call, close(2), pread(2), the signal mask and buffer addresses, behind a tiny interface.
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -36,6 +36,14 @@ export interface BpfBackend {
    * per call than `fs.readSync`, which adds up over thousands of fdinfo reads); else through node:fs.
    */
   readAt?(fd: number, buffer: Uint8Array, position: number): number;
+  /**
+   * Optional: runs `run` with the calling thread's signals blocked, then puts the thread's signal
+   * mask back; a signal sent meanwhile is delivered then. The verifier gives up on a program with
+   * EAGAIN when a signal arrives while it works, and a sampling profiler's SIGPROF comes every
+   * millisecond: program loads that fail that way are tried once more through this. Without it,
+   * they are tried once more as they are.
+   */
+  withSignalsBlocked?<T>(run: () => T): T;
 }
 
 /** The bpf(2) system call number for each Node architecture name we know (`process.arch`). */
@@ -99,7 +107,7 @@ function loadKoffi(require: NodeJS.Require): typeof Koffi {
   return require("koffi") as typeof Koffi;
 }
 
-/** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()` and `close()`. */
+/** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()`, `close()`, `pread()` and `pthread_sigmask()`. */
 function koffiBackend(): BpfBackend {
   // Looked up at the first bpf(2) call, so close(2) works even where bpf(2) does not exist.
   let number: number | undefined;
@@ -119,6 +127,10 @@ function koffiBackend(): BpfBackend {
   const close = libc.func("int close(int fd)") as (fd: number) => number;
   // off_t is a long on every Linux ABI that does not ask for 64-bit file offsets.
   const pread = libc.func("long pread(int fd, void *buf, size_t count, long offset)") as (fd: number, buf: Uint8Array, count: number, offset: number) => number | bigint;
+  // sigset_t is 128 bytes in glibc and musl; every bit set asks for every signal, and libc leaves
+  // out the ones it keeps for itself (thread cancellation, setxid).
+  const sigmask = libc.func("int pthread_sigmask(int how, void *set, void *oldset)") as (how: number, set: Uint8Array | null, oldset: Uint8Array | null) => number;
+  const allSignals = new Uint8Array(128).fill(0xff);
   return {
     name: "koffi",
     bpf(cmd, attr) {
@@ -136,6 +148,16 @@ function koffiBackend(): BpfBackend {
     readAt(fd, buffer, position) {
       const result = Number(pread(fd, buffer, buffer.byteLength, position));
       return result < 0 ? -koffi.errno() : result;
+    },
+    withSignalsBlocked(run) {
+      const before = new Uint8Array(128);
+      // SIG_BLOCK is 0 and SIG_SETMASK 2 on every architecture bpfSyscallNumber knows.
+      if (sigmask(0, allSignals, before) !== 0) return run();
+      try {
+        return run();
+      } finally {
+        sigmask(2, before, null);
+      }
     },
   };
 }

@@ -5,6 +5,7 @@ import { BPF_INSN_SIZE, progLoadAttr, readLogTrueSize, type RecordArray } from "
 import { textUntilNul } from "./bytes.js";
 import { isErrno } from "./errors.js";
 import { BpfFd } from "./fd.js";
+import { bpfBackend } from "./ffi.js";
 import type { KeepAlive } from "./memory.js";
 import { bpfCall } from "./syscall.js";
 
@@ -103,22 +104,38 @@ function loadOnce(options: LoadProgramOptions, logLevel: number, logSize: number
 }
 
 /**
+ * Loads once, and when a signal cut the verifier short (EAGAIN: it stops when one is pending, and a
+ * profiler sends SIGPROF every millisecond or so) once more with this thread's signals blocked.
+ */
+function loadVerified(options: LoadProgramOptions, logLevel: number, logSize: number): ReturnType<typeof loadOnce> {
+  try {
+    return loadOnce(options, logLevel, logSize);
+  } catch (error) {
+    if (!isErrno(error, "EAGAIN")) throw error;
+    const backend = bpfBackend();
+    const again = () => loadOnce(options, logLevel, logSize);
+    return backend.withSignalsBlocked ? backend.withSignalsBlocked(again) : again();
+  }
+}
+
+/**
  * Loads a program (BPF_PROG_LOAD). On failure the {@link BpfError} carries the verifier log in
  * `log` and in its message: the asked-for log, or, with no level given, one from a second load
- * at level 1 (unless `logOnFailure` is `false`).
+ * at level 1 (unless `logOnFailure` is `false`). A load that a signal interrupts is tried again
+ * with signals held back until the verifier is done.
  */
 export function loadProgram(options: LoadProgramOptions): LoadedProgram {
   const level = options.logLevel ?? 0;
   const size = options.logSize ?? DEFAULT_LOG_SIZE;
   let result;
   try {
-    result = loadOnce(options, level, level ? size : 0);
+    result = loadVerified(options, level, level ? size : 0);
   } catch (error) {
     // Only a verifier rejection (EACCES, EINVAL) is worth a second, logged load.
     const verifierSaidNo = isErrno(error, "EACCES") || isErrno(error, "EINVAL");
     if (level || options.logOnFailure === false || !verifierSaidNo) throw error;
     // Load again, this time with a log, only to explain the failure; the second error replaces the first.
-    result = loadOnce(options, 1, size);
+    result = loadVerified(options, 1, size);
   }
   return { fd: new BpfFd(result.fd, "prog"), log: result.log, logTrueSize: result.trueSize || undefined };
 }

@@ -251,6 +251,17 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     for (const id of objects.mapIds) assert.equal(iterated.get(id)?.bytesMemlock, undefined);
   });
 
+  test("a profiler's signals do not make the iterator's program fail to load", () => {
+    // V8's sampling profiler sends SIGPROF every microsecond here; the verifier stops with EAGAIN when
+    // one is pending, so the load succeeds only if it is tried again with signals blocked.
+    withTempDir("bpftypes-prof-", (dir) => {
+      const script = `import { programs } from "bpftypes/node"; let n = 0; for (const p of programs({ via: "iterator" })) n++; console.log(n);`;
+      const run = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-interval", "1", "--cpu-prof-dir", dir, "--input-type=module", "-e", script], { cwd: repoRoot, encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr.slice(0, 2000));
+      assert.match(run.stdout, /^\d+\n$/);
+    });
+  });
+
   test("the iterator's own program and maps are neither listed nor left behind", () => {
     const listed = [...programs({ via: "iterator" })].filter((program: ProgramDetails) => program.name === "bpftypes_iter");
     assert.deepEqual(listed, []);

@@ -5,7 +5,6 @@ import { readSync } from "node:fs";
 import { BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, fieldOffset, infoLayouts } from "bpftypes";
 import { getU32, putU32 } from "../bytes.js";
 import { ATTR_LAYOUT, newAttr, type RecordArray } from "../attr.js";
-import { isErrno } from "../errors.js";
 import { BpfFd } from "../fd.js";
 import { loadBtf } from "../btf.js";
 import { createLink } from "../links.js";
@@ -90,18 +89,10 @@ export function objectId(fd: BpfFd, struct: "bpf_prog_info" | "bpf_map_info" | "
   return getU32(info, fieldOffset(struct, "id"));
 }
 
-/** Tries at loading before giving up on EAGAIN: a signal arriving while the verifier works interrupts it. */
-const LOAD_TRIES = 3;
-
+// A signal that interrupts the verifier (EAGAIN) is handled by loadProgram, which loads again with signals blocked.
 function loadIterator(attachBtfId: number, program: IteratorProgram, btf: BpfFd | undefined): BpfFd {
   const functions = btf && program.funcInfo ? { btf, funcInfo: program.funcInfo } : {};
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return loadProgram({ progType: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId, insns: program.insns, license: "GPL", name: PROGRAM_NAME, ...functions }).fd;
-    } catch (error) {
-      if (attempt >= LOAD_TRIES || !isErrno(error, "EAGAIN")) throw error;
-    }
-  }
+  return loadProgram({ progType: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId, insns: program.insns, license: "GPL", name: PROGRAM_NAME, ...functions }).fd;
 }
 
 /**
