@@ -38,6 +38,8 @@ export function msPerRun(fn: () => unknown, runs = 9): number {
 export interface ProcessTiming {
   /** Median wall time in milliseconds. */
   readonly ms: number;
+  /** Every run's wall time in milliseconds, in the order the runs were made. */
+  readonly runsMs: readonly number[];
   /** Median peak resident memory in KiB (from GNU time when present, else undefined). */
   readonly maxRssKiB: number | undefined;
   /** Bytes the process wrote to stdout (last run). */
@@ -65,7 +67,7 @@ export function timeProcesses(commands: readonly (readonly string[])[], runs = 7
       if (gnuTime) sample.rss.push(Number(result.stderr.toString().trim().split("\n").at(-1)));
     });
   }
-  return samples.map((sample) => ({ ms: median(sample.ms), maxRssKiB: sample.rss.length ? median(sample.rss) : undefined, stdoutBytes: sample.out }));
+  return samples.map((sample) => ({ ms: median(sample.ms), runsMs: sample.ms, maxRssKiB: sample.rss.length ? median(sample.rss) : undefined, stdoutBytes: sample.out }));
 }
 
 /** Prints a table of rows with aligned columns. */
