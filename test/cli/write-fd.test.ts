@@ -24,7 +24,7 @@ function openWriter(fifo: string): number {
 }
 
 /** Runs `reader` on a new FIFO, writes `text` into it through writeFully, and returns what writeFully did and what the reader got. */
-async function throughFifo(reader: (fifo: string, out: string) => string[], text: string): Promise<{ readonly closed: boolean; readonly got: Buffer }> {
+async function throughFifo(reader: (fifo: string, out: string) => string[], text: string | readonly string[]): Promise<{ readonly closed: boolean; readonly got: Buffer }> {
   return withTempDir("bpftypes-fifo-", async (dir) => {
     const fifo = join(dir, "fifo");
     const out = join(dir, "out");
@@ -35,10 +35,12 @@ async function throughFifo(reader: (fifo: string, out: string) => string[], text
     const fd = openWriter(fifo);
     let closed = false;
     try {
-      writeFully(fd, text, () => {
-        closed = true;
-        throw new Error("the reader is gone");
-      });
+      for (const chunk of typeof text === "string" ? [text] : text) {
+        writeFully(fd, chunk, () => {
+          closed = true;
+          throw new Error("the reader is gone");
+        });
+      }
     } catch (error) {
       if (!closed) throw error;
     } finally {
@@ -57,6 +59,14 @@ describe("writeFully", () => {
     const { closed, got } = await throughFifo((fifo, out) => ["sh", "-c", 'sleep 0.2; cat "$0" > "$1"', fifo, out], text);
     assert.equal(closed, false);
     assert.equal(got.toString("utf8"), text);
+  });
+
+  test("chunks small enough to be encoded in the reused buffer arrive whole and in order, also when the pipe is full", async () => {
+    // 64 KiB pieces, as the listings write them, some with multibyte characters and a lone surrogate (written as U+FFFD).
+    const chunks = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? "ä€😀 json\n".repeat(2000) : String.fromCharCode(97 + i).repeat(65536)) + (i === 5 ? "\ud800" : ""));
+    const { closed, got } = await throughFifo((fifo, out) => ["sh", "-c", 'sleep 0.2; cat "$0" > "$1"', fifo, out], chunks);
+    assert.equal(closed, false);
+    assert.equal(got.toString("utf8"), chunks.join("").replace("\ud800", "\ufffd"));
   });
 
   test("a reader that stops early ends the writing through onClosed (EPIPE)", async () => {

@@ -189,6 +189,23 @@ describe("walks through BPF iterators", { skip: liveSkip }, () => {
     assert.equal(printed.get(idOf(objects.longName))!["name"], "bpftypes_a_very_long_program_name");
   });
 
+  test("a long printed list comes in pieces of about 64 KiB, not as one string", () => {
+    // ~330 bytes of JSON each: 500 programs print ~160 KB, with hardly a marker among them.
+    const many: BpfFd[] = [];
+    try {
+      for (let i = 0; i < 500; i++) many.push(loadProgram({ progType: BPF_PROG_TYPE_SOCKET_FILTER, insns: returnImm(0), license: "GPL", name: `bpft_piece_${i}` }).fd);
+      const pieces = [...programsAsText({ template: cli.prog.progJsonTemplate(), render: (prog) => cli.output.toJson(cli.prog.progJson(prog)), counters: PROG_COUNTERS, via: "iterator" })!];
+      const joined = pieces.join("");
+      assert.ok(joined.length > 2 * 65536, `${joined.length} characters`);
+      // A piece ends at the first marker's text past 64 KiB: a rendered object is far below 4 KiB.
+      assert.ok(pieces.length >= 2 && pieces.every((piece) => piece.length <= 65536 + 4096), pieces.map((piece) => piece.length).join(" "));
+      const listed = new Set((JSON.parse(`[${joined}]`) as { id: number }[]).map((item) => item.id));
+      for (const fd of many) assert.ok(listed.has(idOf(fd)), `program ${idOf(fd)} listed`);
+    } finally {
+      for (const fd of many) fd.close();
+    }
+  });
+
   test("a template must start with the program's id, which the checks read", () => {
     assert.throws(() => programsAsText({ template: ['{"name":', { text: "name" }, "}"], render: () => "{}", via: "iterator" }), /must start with the text \{"id": and the number id/);
   });

@@ -264,7 +264,16 @@ function* spliceText<T>(kind: "prog" | "map", text: string, parts: TextParts<T>,
   try {
     for (;;) {
       const at = nextFallback < 0 ? nextLater : nextLater < 0 ? nextFallback : Math.min(nextFallback, nextLater);
-      out += text.slice(from, at < 0 ? text.length : at);
+      // A long run without markers (programs rarely have any) goes out in pieces too, not as one
+      // string of megabytes that the writer would then copy whole.
+      const end = at < 0 ? text.length : at;
+      while (out.length + (end - from) >= TEXT_PIECE) {
+        const cut = from + (TEXT_PIECE - out.length);
+        yield out + text.slice(from, cut);
+        out = "";
+        from = cut;
+      }
+      out += text.slice(from, end);
       if (at < 0) break;
       const close = text.indexOf(FALLBACK_CLOSE, at);
       if (close < 0) throw new Error(`printing: the marker at byte ${at} is cut off`);
