@@ -63,6 +63,14 @@ test("bytes and one string give the same text, in pieces of about 64 KiB, with m
   for (const pieces of [fromString, fromBytes]) assert.ok(pieces.every((piece) => piece.length <= 65536 + 4096), pieces.map((piece) => piece.length).join(" "));
 });
 
+test("no output, and a text of one object longer than a piece, come through whole", () => {
+  assert.deepEqual(splice(new Uint8Array(0)), []);
+  const long = `,{"id":1,"pad":"${"p".repeat(200_000)}","v":${LATER(0, 1, 4)}}`;
+  const pieces = splice(Buffer.from(long, "latin1"));
+  assert.equal(pieces.join(""), long.slice(1).replace(LATER(0, 1, 4), "8"));
+  assert.ok(pieces.length >= 3 && pieces.every((piece) => piece.length <= 65536 + 4096));
+});
+
 test("a marker cut off at the end of the text is an error, not a wrong text", () => {
   assert.throws(() => splice(`,{"id":1,"v":\x030 1 5`), /cut off/);
 });
