@@ -1,8 +1,9 @@
-// The one place that reaches native code: the bpf(2) system call, close(2), pread(2), the signal mask and buffer addresses, behind a tiny interface.
+// The one place that reaches native code: the bpf(2) system call, close(2), pread(2), the signal mask, clocks and buffer addresses, behind a tiny interface.
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type Koffi from "koffi";
+import { HOST_LITTLE_ENDIAN } from "./bytes.js";
 import { BpfUnavailableError } from "./errors.js";
 
 /**
@@ -44,6 +45,12 @@ export interface BpfBackend {
    * they are tried once more as they are.
    */
   withSignalsBlocked?<T>(run: () => T): T;
+  /**
+   * Optional: the time on a Linux clock (`clock_gettime`: 0 is CLOCK_REALTIME, 7 CLOCK_BOOTTIME)
+   * in nanoseconds. The boot instant comes from it to the microsecond when present, as bpftool
+   * computes it; else from /proc/uptime, to the hundredth of a second.
+   */
+  clockNs?(clock: number): bigint;
 }
 
 /** The bpf(2) system call number for each Node architecture name we know (`process.arch`). */
@@ -107,7 +114,7 @@ function loadKoffi(require: NodeJS.Require): typeof Koffi {
   return require("koffi") as typeof Koffi;
 }
 
-/** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()`, `close()`, `pread()` and `pthread_sigmask()`. */
+/** Builds the koffi backend: loads koffi (only now, so nothing else depends on it) and binds `syscall()`, `close()`, `pread()`, `pthread_sigmask()` and `clock_gettime()`. */
 function koffiBackend(): BpfBackend {
   // Looked up at the first bpf(2) call, so close(2) works even where bpf(2) does not exist.
   let number: number | undefined;
@@ -131,6 +138,11 @@ function koffiBackend(): BpfBackend {
   // out the ones it keeps for itself (thread cancellation, setxid).
   const sigmask = libc.func("int pthread_sigmask(int how, void *set, void *oldset)") as (how: number, set: Uint8Array | null, oldset: Uint8Array | null) => number;
   const allSignals = new Uint8Array(128).fill(0xff);
+  const clockGettime = libc.func("int clock_gettime(int clock, void *time)") as (clock: number, time: Uint8Array) => number;
+  // struct timespec: two longs (seconds, nanoseconds); 32-bit x86 has a 32-bit time_t here.
+  const word = process.arch === "ia32" ? 4 : 8;
+  const timespec = new Uint8Array(2 * word);
+  const timespecView = new DataView(timespec.buffer);
   return {
     name: "koffi",
     bpf(cmd, attr) {
@@ -148,6 +160,11 @@ function koffiBackend(): BpfBackend {
     readAt(fd, buffer, position) {
       const result = Number(pread(fd, buffer, buffer.byteLength, position));
       return result < 0 ? -koffi.errno() : result;
+    },
+    clockNs(clock) {
+      if (clockGettime(clock, timespec) !== 0) throw new Error(`reading clock ${clock}: clock_gettime failed with ${-koffi.errno()}`);
+      const read = (at: number): bigint => (word === 8 ? timespecView.getBigInt64(at, HOST_LITTLE_ENDIAN) : BigInt(timespecView.getInt32(at, HOST_LITTLE_ENDIAN)));
+      return read(0) * 1_000_000_000n + read(word);
     },
     withSignalsBlocked(run) {
       const before = new Uint8Array(128);

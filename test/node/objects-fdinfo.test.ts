@@ -244,6 +244,35 @@ describe("boot time", () => {
     assert.equal(bootTimeMs(), bootTimeMs(), "measured once");
   });
 
+  test("with clock_gettime the instant is the same to a few microseconds each time it is measured, and agrees with /proc/uptime", { skip: process.platform !== "linux" }, () => {
+    assert.ok(bpfBackend().clockNs, "the koffi backend reads clocks");
+    const instants = Array.from({ length: 5 }, () => {
+      resetBootTime();
+      return bootTimeNs();
+    });
+    const spread = instants.reduce((max, ns) => (ns > max ? ns : max)) - instants.reduce((min, ns) => (ns < min ? ns : min));
+    assert.ok(spread < 1_000_000n, `measurements spread over ${spread} ns`);
+    // /proc/uptime counts the same BOOTTIME clock to the hundredth of a second.
+    const uptime = Number(readFileSync("/proc/uptime", "latin1").split(" ")[0]);
+    const fromUptime = Date.now() - uptime * 1000;
+    assert.ok(Math.abs(bootTimeMs() - fromUptime) < 25, `${bootTimeMs()} vs ${fromUptime}`);
+  });
+
+  test("without a clock in the backend, the instant comes from /proc/uptime", () => {
+    const precise = bootTimeNs();
+    const backend: BpfBackend = { name: "no clocks", bpf: () => -38, addressOf: () => 0x1000n, close: () => 0 };
+    const previous = setBpfBackend(backend);
+    try {
+      resetBootTime();
+      const coarse = bootTimeNs();
+      const apart = coarse > precise ? coarse - precise : precise - coarse;
+      assert.ok(apart < 25_000_000n, `${coarse} vs ${precise}`);
+    } finally {
+      setBpfBackend(previous);
+      resetBootTime();
+    }
+  });
+
   test("nanoseconds since boot become epoch milliseconds", () => {
     assert.equal(bootNsToEpochMs(0n), bootTimeMs());
     // Epoch milliseconds are about 1.8e12: a double holds them to a fraction of a microsecond.
