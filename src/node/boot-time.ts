@@ -15,18 +15,19 @@ const CLOCK_BOOTTIME = 7;
  * backend the instant comes from /proc/uptime.
  */
 function measureBoot(): bigint {
-  let backend;
   try {
-    backend = bpfBackend();
+    const backend = bpfBackend();
+    if (backend.clockNs) {
+      // The wall clock read between two readings of BOOTTIME, whose middle is the instant it was read at.
+      const before = backend.clockNs(CLOCK_BOOTTIME);
+      const real = backend.clockNs(CLOCK_REALTIME);
+      const after = backend.clockNs(CLOCK_BOOTTIME);
+      return real - (before + after) / 2n;
+    }
   } catch {
-    return bootFromUptime();
+    // No native code here (koffi did not load), or no BOOTTIME clock: the proc file knows too.
   }
-  if (!backend.clockNs) return bootFromUptime();
-  // The wall clock read between two readings of BOOTTIME, whose middle is the instant it was read at.
-  const before = backend.clockNs(CLOCK_BOOTTIME);
-  const real = backend.clockNs(CLOCK_REALTIME);
-  const after = backend.clockNs(CLOCK_BOOTTIME);
-  return real - (before + after) / 2n;
+  return bootFromUptime();
 }
 
 /**

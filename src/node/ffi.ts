@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type Koffi from "koffi";
 import { HOST_LITTLE_ENDIAN } from "./bytes.js";
-import { BpfUnavailableError } from "./errors.js";
+import { BpfUnavailableError, errnoName } from "./errors.js";
 
 /**
  * What this layer needs from native code. The default is built on koffi and libc's `syscall()`; an
@@ -162,7 +162,7 @@ function koffiBackend(): BpfBackend {
       return result < 0 ? -koffi.errno() : result;
     },
     clockNs(clock) {
-      if (clockGettime(clock, timespec) !== 0) throw new Error(`reading clock ${clock}: clock_gettime failed with ${-koffi.errno()}`);
+      if (clockGettime(clock, timespec) !== 0) throw new Error(`reading clock ${clock}: clock_gettime failed with ${errnoName(koffi.errno())}`);
       const read = (at: number): bigint => (word === 8 ? timespecView.getBigInt64(at, HOST_LITTLE_ENDIAN) : BigInt(timespecView.getInt32(at, HOST_LITTLE_ENDIAN)));
       return read(0) * 1_000_000_000n + read(word);
     },
