@@ -71,6 +71,9 @@ test("no output, and a text of one object longer than a piece, come through whol
   assert.ok(pieces.length >= 3 && pieces.every((piece) => piece.length <= 65536 + 4096));
 });
 
-test("a marker cut off at the end of the text is an error, not a wrong text", () => {
-  assert.throws(() => splice(`,{"id":1,"v":\x030 1 5`), /cut off/);
+test("a marker cut off at the end of the text is an error that says where, not a wrong text", () => {
+  assert.throws(() => splice(`,{"id":1,"v":\x030 1 5`), /the marker at byte 13 is cut off/);
+  // Past the first window, the place is still counted from the start of the whole text.
+  const first = `,{"id":1,"pad":"${"p".repeat(70_000)}"}`;
+  assert.throws(() => splice(Buffer.from(`${first},{"id":2,"v":\x030 2 5`, "latin1")), new RegExp(`the marker at byte ${first.length + 13} is cut off`));
 });

@@ -242,7 +242,7 @@ const OBJECT_START = Buffer.from(',{"id":', "latin1");
 /**
  * The kernel's text as strings of about {@link TEXT_PIECE} characters, each cut where an object
  * starts, so that no marker is ever cut in two. One string of megabytes would be new memory for
- * all of it at once: 10,000 programs' 3.3 MB took ~9 ms to become one string here, and ~1 ms as
+ * all of it at once: 10,000 programs' 3.3 MB took ~9 ms to become one string here, and ~2 ms as
  * strings of 64 KiB that the young generation recycles.
  */
 function* textWindows(bytes: Uint8Array): Generator<string, void, undefined> {
@@ -273,17 +273,21 @@ const TEXT_PIECE = 1 << 16;
  */
 export function* spliceText<T>(kind: "prog" | "map", source: Uint8Array | string, parts: TextParts<T>, laters: readonly LaterPiece[], prefetched?: Prefetched): Generator<string, void, undefined> {
   const objects = new TextObjects(kind, prefetched);
-  // Whether an item was written: every item starts with a comma, and the first one's goes.
-  const state = { wrote: false };
+  // Whether an item was written (every item starts with a comma, and the first one's goes), and
+  // where in the whole text the window being spliced starts.
+  const state = { wrote: false, offset: 0 };
   try {
-    for (const text of typeof source === "string" ? [source] : textWindows(source)) yield* spliceWindow(kind, text, parts, laters, objects, state);
+    for (const text of typeof source === "string" ? [source] : textWindows(source)) {
+      yield* spliceWindow(kind, text, parts, laters, objects, state);
+      state.offset += text.length;
+    }
   } finally {
     objects.release();
   }
 }
 
 /** {@link spliceText} for one window of the text, which starts where an object does. */
-function* spliceWindow<T>(kind: "prog" | "map", text: string, parts: TextParts<T>, laters: readonly LaterPiece[], objects: TextObjects, state: { wrote: boolean }): Generator<string, void, undefined> {
+function* spliceWindow<T>(kind: "prog" | "map", text: string, parts: TextParts<T>, laters: readonly LaterPiece[], objects: TextObjects, state: { wrote: boolean; readonly offset: number }): Generator<string, void, undefined> {
   let out = "";
   let from = 0;
   if (!state.wrote && text.startsWith(",")) {
@@ -306,14 +310,14 @@ function* spliceWindow<T>(kind: "prog" | "map", text: string, parts: TextParts<T
     out += text.slice(from, end);
     if (at < 0) break;
     const close = text.indexOf(FALLBACK_CLOSE, at);
-    if (close < 0) throw new Error(`printing: the marker at byte ${at} is cut off`);
+    if (close < 0) throw new Error(`printing: the marker at byte ${state.offset + at} is cut off`);
     from = close + 1;
     if (at === nextLater) {
       // index, id and value, separated by spaces
       const space = text.indexOf(" ", at);
       const space2 = text.indexOf(" ", space + 1);
       const piece = laters[Number(text.slice(at + 1, space))];
-      if (piece === undefined || space2 < 0 || space2 > close) throw new Error(`printing: the marker at byte ${at} names no later piece`);
+      if (piece === undefined || space2 < 0 || space2 > close) throw new Error(`printing: the marker at byte ${state.offset + at} names no later piece`);
       out += piece.format(BigInt(text.slice(space2 + 1, close)), objects.at(Number(text.slice(space + 1, space2))));
       nextLater = text.indexOf(LATER_OPEN, from);
     } else {
