@@ -47,7 +47,8 @@ function bootFromUptime(): bigint {
 }
 
 /**
- * When this machine booted, in milliseconds since the Unix epoch. Measured once per process; later
+ * When this machine booted, in milliseconds since the Unix epoch: to the microsecond through the
+ * backend's clocks, to ~5 ms through /proc/uptime without them. Measured once per process; later
  * changes of the wall clock (NTP steps) are not followed, as with bpftool, which measures once per run.
  */
 export function bootTimeMs(): number {
