@@ -133,6 +133,8 @@ export type Style = "bold" | "dim" | "red" | "green" | "yellow";
 
 /** Visible width of text that may hold ANSI escapes. */
 function visibleLength(text: string): number {
+  // Most cells have no escape: no new string for them (a table of 10,000 rows measures ~80,000 cells twice).
+  if (!text.includes("\u001b")) return text.length;
   // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, "").length;
 }
@@ -224,16 +226,22 @@ export class Output {
    * The header is bold on a colour terminal.
    */
   table(columns: readonly Column[], rows: readonly (readonly string[])[]): void {
-    const widths = columns.map((column, i) => Math.max(column.title.length, ...rows.map((row) => visibleLength(row[i] ?? ""))));
-    const render = (cells: readonly string[]): string =>
-      cells
-        .map((cell, i) => {
-          const gap = " ".repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(cell)));
-          if (i === cells.length - 1 && !columns[i]?.right) return cell;
-          return columns[i]?.right ? gap + cell : cell + gap;
-        })
-        .join("  ")
-        .trimEnd();
+    // Plain loops: with ten thousand rows, arrays made per row and a spread of every row's width
+    // into Math.max were most of the time a list took to print.
+    const widths = columns.map((column) => column.title.length);
+    for (const row of rows) {
+      for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, visibleLength(row[i] ?? ""));
+    }
+    const render = (cells: readonly string[]): string => {
+      let line = "";
+      for (let i = 0; i < cells.length; i++) {
+        const cell = cells[i]!;
+        const gap = " ".repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(cell)));
+        if (i > 0) line += "  ";
+        line += columns[i]?.right ? gap + cell : i === cells.length - 1 ? cell : cell + gap;
+      }
+      return line.trimEnd();
+    };
     this.line(this.style("bold", render(columns.map((column) => column.title))));
     for (const row of rows) this.line(render(row));
   }

@@ -136,6 +136,15 @@ describe("output", () => {
     c.out.table([{ title: "ID", right: true }, { title: "NAME" }], [["1", "a"], ["100", "bbb"]]);
     assert.equal(c.text(), " ID  NAME\n  1  a\n100  bbb\n");
   });
+
+  test("colour escapes take no width, a short row is padded to what it has, and a right-aligned last column is padded", () => {
+    const c = capture({ color: true });
+    const red = c.out.style("red", "x");
+    c.out.table([{ title: "A" }, { title: "B" }, { title: "N", right: true }], [[red, "bb", "5"], ["aaa", "b", "123"], ["a"]]);
+    const plain = c.text().replace(/\u001b\[[0-9;]*m/g, "");
+    assert.equal(plain, "A    B     N\nx    bb    5\naaa  b   123\na\n");
+    assert.ok(c.text().includes(`${red}    bb`), "the coloured cell is padded by its visible width");
+  });
 });
 
 describe("the built bin", () => {

@@ -6,7 +6,7 @@
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
-import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, type IteratorRecords } from "./gather.js";
+import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, plainBytes, type IteratorRecords } from "./gather.js";
 import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
 import { SCRATCH_ARGS, TextPrinter, infoSlots, type ValueSlot } from "./print.js";
 import type { PrintMaps } from "./programs.js";
@@ -186,7 +186,8 @@ export class MapIterator {
   }
 
   /** The records the program wrote, one map each in id order, each decoded only when asked. */
-  records(bytes: Uint8Array): IteratorRecords<IteratedMap> {
+  records(output: Uint8Array): IteratorRecords<IteratedMap> {
+    const bytes = plainBytes(output);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const count = Math.floor(bytes.byteLength / RECORD_SIZE);
     const ids = new Array<number>(count);

@@ -6,7 +6,7 @@
 import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD, type Reg } from "./asm.js";
-import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
+import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, plainBytes, SEQ, type IteratorRecords } from "./gather.js";
 import { iteratorFunctionsBtf } from "./func-btf.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
 import { TextPrinter, SCRATCH_ARGS, type ListEmitter, infoSlots, type ValueSlot } from "./print.js";
@@ -393,7 +393,8 @@ export class ProgramIterator {
    * The records the program wrote, one program each in id order: their ids at once, each decoded
    * only when asked (so that a long walk keeps no more than one decoded program alive).
    */
-  records(bytes: Uint8Array): IteratorRecords<IteratedProgram> {
+  records(output: Uint8Array): IteratorRecords<IteratedProgram> {
+    const bytes = plainBytes(output);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const little = HOST_LITTLE_ENDIAN;
     const ids: number[] = [];
