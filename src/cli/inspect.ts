@@ -203,6 +203,20 @@ export function templateParts(set: ValueSet): { readonly head: TextPiece[]; read
 
 /** Epoch milliseconds as local time in bpftool's plain form, `2026-11-25T12:28:57+0000`. */
 export function localTime(ms: number): string {
+  // Objects loaded together share their second, and a Date's local-time getters are slow: the last
+  // second's text is kept (a table of 10,000 programs asked ~10,000 times for a handful of seconds).
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = formatLocalTime(ms);
+  }
+  return lastText;
+}
+
+let lastSecond = Number.NaN;
+let lastText = "";
+
+function formatLocalTime(ms: number): string {
   const d = new Date(ms);
   const two = (n: number): string => String(n).padStart(2, "0");
   const offset = -d.getTimezoneOffset();

@@ -202,3 +202,18 @@ describe("btf JSON", () => {
     assert.deepEqual(json(btfJson(details({ id: 1, btf_size: 5_000_000, kernel_btf: 1 }, "vmlinux"), users)), { id: 1, size: 5_000_000, prog_ids: [], map_ids: [], kernel: true, name: "vmlinux" });
   });
 });
+
+test("local times: bpftool's form, to the second, each second its own text", () => {
+  const { localTime } = cli.inspect;
+  const base = Date.UTC(2026, 10, 25, 12, 28, 57);
+  const d = new Date(base);
+  const offset = -d.getTimezoneOffset();
+  const two = (n: number): string => String(n).padStart(2, "0");
+  const expected = (at: Date): string =>
+    `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}T${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}${offset < 0 ? "-" : "+"}${two(Math.floor(Math.abs(offset) / 60))}${two(Math.abs(offset) % 60)}`;
+  assert.equal(localTime(base), expected(d));
+  assert.equal(localTime(base + 999), expected(d), "the same second");
+  assert.equal(localTime(base + 1000), expected(new Date(base + 1000)), "the next second");
+  assert.equal(localTime(base - 1), expected(new Date(base - 1)), "the second before");
+  assert.equal(localTime(base), expected(d), "back again");
+});
