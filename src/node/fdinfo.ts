@@ -1,6 +1,7 @@
 // /proc/self/fdinfo of a bpf object descriptor: the facts the kernel shows only there (memlock, frozen, a prog array's owner).
 
 import { closeSync, constants, openSync, readSync } from "node:fs";
+import { bufferOf } from "./bytes.js";
 import { errnoName } from "./errors.js";
 import type { BpfFd } from "./fd.js";
 import { bpfBackend } from "./ffi.js";
@@ -39,7 +40,7 @@ export class FdinfoText {
   #length = 0;
 
   constructor(bytes: Uint8Array) {
-    this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#bytes = bufferOf(bytes);
   }
 
   /** Takes the first `length` bytes of the buffer as the text; bytes after them are never used. */

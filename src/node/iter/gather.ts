@@ -132,14 +132,6 @@ export class GatherPlan {
   }
 }
 
-/**
- * A plain Uint8Array over the same bytes as `bytes`, which may be a Buffer: a Buffer's `subarray()`
- * builds another Buffer, ~1 µs each, once per record decoded.
- */
-export function plainBytes(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** What an iterator wrote, read lazily: the objects' ids in order, and each decoded on demand. */
 export interface IteratorRecords<T> {
   /** The id of each record's object, in the order written (increasing). */

@@ -10,6 +10,7 @@ import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_
 import { bootNsToEpochMs, bootTimeNs } from "../boot-time.js";
 import { createMap, mapFreeze, mapUpdate, type MapFd } from "../maps.js";
 import { possibleCpus } from "../cpus.js";
+import { bufferOf } from "../bytes.js";
 import { FdinfoReader, readFdinfoNumbers } from "../fdinfo.js";
 import { getNextId, IdOpener } from "../ids.js";
 import { kernelPageSize } from "../page-size.js";
@@ -222,18 +223,37 @@ interface Prefetched {
   readonly numbers: Float64Array;
 }
 
-/** Reads the fdinfo numbers the text's later pieces declare, for every object they are asked for, in one tight loop. */
+/**
+ * Reads the fdinfo numbers the text's later pieces declare, for every object they are asked for, in
+ * one tight loop. The markers are found in the kernel's bytes: the text is made into strings only
+ * once, when it is spliced.
+ */
 function prefetch(kind: "prog" | "map", bytes: Uint8Array, laters: readonly LaterPiece[], keys: readonly string[]): Prefetched {
+  const buffer = bufferOf(bytes);
   const index = new Map<number, number>();
-  for (const text of textWindows(bytes)) {
-    for (let at = text.indexOf(LATER_OPEN); at >= 0; at = text.indexOf(LATER_OPEN, at + 1)) {
-      const space = text.indexOf(" ", at);
-      if (!laters[Number(text.slice(at + 1, space))]?.fdinfo) continue;
-      const id = Number(text.slice(space + 1, text.indexOf(" ", space + 1)));
-      if (!index.has(id)) index.set(id, index.size);
-    }
+  for (let at = buffer.indexOf(LATER_BYTE); at >= 0; at = buffer.indexOf(LATER_BYTE, at + 1)) {
+    // `\x03`, the piece's index, a space, the object's id, a space: see LATER_OPEN.
+    const space = buffer.indexOf(SPACE_BYTE, at);
+    if (space < 0 || !laters[decimalIn(buffer, at + 1, space)]?.fdinfo) continue;
+    const id = decimalIn(buffer, space + 1, buffer.indexOf(SPACE_BYTE, space + 1));
+    if (!index.has(id)) index.set(id, index.size);
   }
   return { keys, index, numbers: readFdinfoNumbers(kind, [...index.keys()], keys) };
+}
+
+const LATER_BYTE = LATER_OPEN.charCodeAt(0);
+const SPACE_BYTE = 0x20;
+
+/** The decimal number in `bytes[start, end)`, or NaN when there is none there (as `Number()` of the text would say). */
+function decimalIn(bytes: Uint8Array, start: number, end: number): number {
+  if (end <= start) return Number.NaN;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** Where a printed object starts: every one the kernel prints begins so (see {@link printText}). */
@@ -246,7 +266,7 @@ const OBJECT_START = Buffer.from(',{"id":', "latin1");
  * strings of 64 KiB that the young generation recycles.
  */
 function* textWindows(bytes: Uint8Array): Generator<string, void, undefined> {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = bufferOf(bytes);
   for (let start = 0; start < buffer.length; ) {
     let end = start + TEXT_PIECE < buffer.length ? buffer.indexOf(OBJECT_START, start + TEXT_PIECE) : buffer.length;
     if (end < 0) end = buffer.length;

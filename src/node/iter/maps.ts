@@ -4,9 +4,9 @@
 // that, but skip get-next-id and get-info.
 
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
-import { HOST_LITTLE_ENDIAN } from "../bytes.js";
+import { HOST_LITTLE_ENDIAN, plainBytes } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
-import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, plainBytes, type IteratorRecords } from "./gather.js";
+import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, type IteratorRecords } from "./gather.js";
 import { KernelBtfError, type KernelTypes } from "./kernel-btf.js";
 import { SCRATCH_ARGS, TextPrinter, infoSlots, type ValueSlot } from "./print.js";
 import type { PrintMaps } from "./programs.js";

@@ -4,9 +4,9 @@
 // decoder. No descriptor is opened per program.
 
 import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
-import { HOST_LITTLE_ENDIAN } from "../bytes.js";
+import { HOST_LITTLE_ENDIAN, plainBytes } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD, type Reg } from "./asm.js";
-import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, plainBytes, SEQ, type IteratorRecords } from "./gather.js";
+import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";
 import { iteratorFunctionsBtf } from "./func-btf.js";
 import { KernelBtfError, type KernelField, type KernelTypes } from "./kernel-btf.js";
 import { TextPrinter, SCRATCH_ARGS, type ListEmitter, infoSlots, type ValueSlot } from "./print.js";
