@@ -6,7 +6,8 @@ import { openSync, readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { BPF_MAP_TYPE_ARRAY } from "bpftypes";
-import { BpfFd, bpfBackend, createMap, bootNsToEpochMs, bootNsToEpochNs, bootTimeMs, bootTimeNs, FdinfoReader, fdinfoField, fdinfoNumber, objectId, parseFdinfo, readFdinfoNumbers, resetBootTime, setBpfBackend, type BpfBackend } from "bpftypes/node";
+import { BpfFd, bpfBackend, createMap, bootNsToEpochMs, bootNsToEpochNs, bootTimeMs, bootTimeNs, FdinfoReader, fdinfoField, fdinfoNumber, objectId, parseFdinfo, readFdinfoNumbers, resetBootTime, type BpfBackend } from "bpftypes/node";
+import { withBackend } from "../support/backend.js";
 import { checkFdLeaks } from "../support/fds.js";
 import { liveSkip } from "../support/live.js";
 import { repoRoot } from "../support/testdata.js";
@@ -17,15 +18,6 @@ const { IdOpener } = (await import(pathToFileURL(`${repoRoot}dist/node/ids.js`).
 // Those modules reach native code through the per-module ffi.js, not through the bundle's copy.
 const moduleFfi = (await import(pathToFileURL(`${repoRoot}dist/node/ffi.js`).href)) as typeof import("../../src/node/ffi.js");
 
-/** Runs `body` with the backend replaced by `backend` (in the bundle, or with `ffi` in the per-module build), then puts the real one back. */
-function withBackend<T>(backend: BpfBackend, body: () => T, ffi: { setBpfBackend: typeof setBpfBackend } = { setBpfBackend }): T {
-  const previous = ffi.setBpfBackend(backend);
-  try {
-    return body();
-  } finally {
-    ffi.setBpfBackend(previous);
-  }
-}
 
 /** FdinfoText over `text`, with `stale` bytes after it that are not part of the text. */
 function textOf(text: string, stale = ""): InstanceType<typeof FdinfoText> {
@@ -261,14 +253,14 @@ describe("boot time", () => {
   test("without a clock in the backend, the instant comes from /proc/uptime", () => {
     const precise = bootTimeNs();
     const backend: BpfBackend = { name: "no clocks", bpf: () => -38, addressOf: () => 0x1000n, close: () => 0 };
-    const previous = setBpfBackend(backend);
     try {
-      resetBootTime();
-      const coarse = bootTimeNs();
+      const coarse = withBackend(backend, () => {
+        resetBootTime();
+        return bootTimeNs();
+      });
       const apart = coarse > precise ? coarse - precise : precise - coarse;
       assert.ok(apart < 25_000_000n, `${coarse} vs ${precise}`);
     } finally {
-      setBpfBackend(previous);
       resetBootTime();
     }
   });

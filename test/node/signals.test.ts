@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { BPF_PROG_LOAD, BPF_PROG_TYPE_SOCKET_FILTER } from "bpftypes";
-import { bpfBackend, isErrno, loadProgram, setBpfBackend, type BpfBackend } from "bpftypes/node";
+import { bpfBackend, isErrno, loadProgram, type BpfBackend } from "bpftypes/node";
+import { withBackend } from "../support/backend.js";
 import { returnImm } from "../support/insns.js";
 
 const EAGAIN = 11;
@@ -36,15 +37,6 @@ function interruptedLoads(options: { always?: boolean; canBlock: boolean }): Bpf
     }),
   };
   return backend;
-}
-
-function withBackend<T>(backend: BpfBackend, body: () => T): T {
-  const previous = setBpfBackend(backend);
-  try {
-    return body();
-  } finally {
-    setBpfBackend(previous);
-  }
 }
 
 const program = { progType: BPF_PROG_TYPE_SOCKET_FILTER, insns: returnImm(0), license: "GPL" } as const;
