@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { parseBtf } from "bpftypes";
+import { parseBtf } from "bpftypes/btf";
 
 const LIVE = "/sys/kernel/btf/vmlinux";
 const PINNED = fileURLToPath(new URL("../../testdata/vmlinux-7.1.btf.gz", import.meta.url));

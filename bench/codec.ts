@@ -12,9 +12,8 @@ import {
   encodeLinkInfo,
   encodeMapInfo,
   encodeProgInfo,
-  BPF_LINK_TYPE_PERF_EVENT,
-  BPF_PERF_EVENT_KPROBE,
-} from "bpftypes";
+} from "bpftypes/codec";
+import { BPF_LINK_TYPE_PERF_EVENT, BPF_PERF_EVENT_KPROBE } from "bpftypes";
 
 /** Runs `body` (which handles `batch` records a call) for about `ms` milliseconds after a warm-up; returns records per second. */
 function measure(batch: number, body: (i: number) => unknown, ms = 400): number {

@@ -68,6 +68,8 @@ function benchImport(dir: string): void {
     ["an empty module file (Node's ES module loader)", join(dir, "empty.js")],
     ["an empty package, by name (loader + package lookup)", "empty-package"],
     ["bpftypes, by name", "bpftypes"],
+    ["bpftypes/codec (imports bpftypes too)", "bpftypes/codec"],
+    ["bpftypes/btf", "bpftypes/btf"],
   ] as const;
   const samples = imports.map((): number[] => []);
   for (let run = 0; run < 15; run++) {

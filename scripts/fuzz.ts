@@ -14,7 +14,9 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as core from "bpftypes";
-import type { Btf, BtfType } from "bpftypes";
+import * as btfCore from "bpftypes/btf";
+import * as codecCore from "bpftypes/codec";
+import type { Btf, BtfType } from "bpftypes/btf";
 
 // --- random numbers ------------------------------------------------------------------------------
 
@@ -151,7 +153,7 @@ export function writeBtf(types: readonly RawType[], options: BtfWriteOptions = {
   return blob;
 }
 
-const K = core.BtfKindNumber;
+const K = btfCore.BtfKindNumber;
 
 /** The raw record of a decoded type, with its type ids renumbered by `id`. */
 function rawOf(t: BtfType, id: (old: number) => number): RawType {
@@ -452,17 +454,17 @@ type Decoder = (bytes: Uint8Array, options?: Record<string, unknown>) => unknown
 
 /** Every decoder of the core, by name. */
 const DECODERS: Readonly<Record<string, Decoder>> = {
-  decodeProgInfo: core.decodeProgInfo as Decoder,
-  decodeMapInfo: core.decodeMapInfo as Decoder,
-  decodeLinkInfo: core.decodeLinkInfo as Decoder,
-  decodeBtfInfo: core.decodeBtfInfo as Decoder,
-  decodeFuncInfo: core.decodeFuncInfo as Decoder,
-  decodeLineInfo: core.decodeLineInfo as Decoder,
-  decodeFuncInfos: core.decodeFuncInfos as Decoder,
-  decodeLineInfos: core.decodeLineInfos as Decoder,
-  decodeU32Array: core.decodeU32Array as Decoder,
-  decodeU64Array: core.decodeU64Array as Decoder,
-  decodeTagArray: core.decodeTagArray as Decoder,
+  decodeProgInfo: codecCore.decodeProgInfo as Decoder,
+  decodeMapInfo: codecCore.decodeMapInfo as Decoder,
+  decodeLinkInfo: codecCore.decodeLinkInfo as Decoder,
+  decodeBtfInfo: codecCore.decodeBtfInfo as Decoder,
+  decodeFuncInfo: codecCore.decodeFuncInfo as Decoder,
+  decodeLineInfo: codecCore.decodeLineInfo as Decoder,
+  decodeFuncInfos: codecCore.decodeFuncInfos as Decoder,
+  decodeLineInfos: codecCore.decodeLineInfos as Decoder,
+  decodeU32Array: codecCore.decodeU32Array as Decoder,
+  decodeU64Array: codecCore.decodeU64Array as Decoder,
+  decodeTagArray: codecCore.decodeTagArray as Decoder,
 };
 
 /** A decoder by name; `undefined` for a name the core does not export. */
@@ -592,7 +594,7 @@ export function walkBtf(btf: Btf): number {
     try {
       call();
     } catch (error) {
-      if (!core.isBtfError(error)) throw error;
+      if (!btfCore.isBtfError(error)) throw error;
     }
   };
   named(() => btf.pointerSize);
@@ -618,7 +620,7 @@ export function walkBtf(btf: Btf): number {
 /** The pinned Linux 7.1 BTF (parsed once per worker), the source of real blobs. */
 let pinned: Btf | undefined;
 function pinnedBtf(): Btf {
-  pinned ??= core.parseBtf(
+  pinned ??= btfCore.parseBtf(
     new Uint8Array(gunzipSync(readFileSync(fileURLToPath(new URL("../../testdata/vmlinux-7.1.btf.gz", import.meta.url))))),
   );
   return pinned;
@@ -662,7 +664,7 @@ function btfTarget(): Target {
       return mutate(rng, index, seeds, 256, [24, 32, 0xeb9f]);
     },
     execute(input) {
-      return walkBtf(core.parseBtf(input.bytes));
+      return walkBtf(btfCore.parseBtf(input.bytes));
     },
   };
 }
@@ -675,7 +677,7 @@ function splitBtfTarget(): Target {
     name: "parseBtf (split)",
     prepare() {
       const [baseBlob] = realBlobs(200);
-      base = core.parseBtf(baseBlob!);
+      base = btfCore.parseBtf(baseBlob!);
       seeds = Array.from({ length: 8 }, (_, i) => randomBtf(new Rng(0x5b17, i), base!.typeCount, base!.stringEnd));
     },
     generate(rng, index) {
@@ -683,7 +685,7 @@ function splitBtfTarget(): Target {
       return mutate(rng, index, seeds, 256, [base!.typeCount, base!.stringEnd]);
     },
     execute(input) {
-      return walkBtf(core.parseBtf(input.bytes, { base: base! }));
+      return walkBtf(btfCore.parseBtf(input.bytes, { base: base! }));
     },
   };
 }
@@ -725,7 +727,7 @@ export function allTargets(selfTest = false): Target[] {
 
 /** Whether an error is one the library names: the only kind a decoder or the parser may throw. */
 export function isNamedError(error: unknown): boolean {
-  return core.isBtfError(error) || core.isCodecError(error);
+  return btfCore.isBtfError(error) || codecCore.isCodecError(error);
 }
 
 /** Finds a NaN anywhere in a decoded result: the trace of a read outside the bytes given. */

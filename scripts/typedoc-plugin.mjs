@@ -1,7 +1,7 @@
 // TypeDoc plugin: the entry points are named by their import paths, and a property of an anonymous object type (an `as const` table, an inline type) is covered by the doc comment of the declaration that holds it.
 //
-// TypeDoc names a module after its file (`index`, `node`); users import `bpftypes` and
-// `bpftypes/node`, so the reference says that.
+// TypeDoc names a module after its file or folder (`index`, `codec`, `node`); users import `bpftypes`,
+// `bpftypes/codec` and `bpftypes/node`, so the reference says that.
 //
 // `validation.notDocumented` would otherwise ask for a comment on every leaf of a nested constant
 // table (`ATTR_LAYOUT.mapCreate.fields.map_type.offset`), which has nothing to say beyond its
@@ -24,7 +24,7 @@ function insideTypeLiteral(reflection) {
 }
 
 /** The import path of each entry point, by the name TypeDoc gives it. */
-const IMPORT_PATHS = { index: "bpftypes", node: "bpftypes/node" };
+const IMPORT_PATHS = { index: "bpftypes", codec: "bpftypes/codec", btf: "bpftypes/btf", node: "bpftypes/node" };
 
 /**
  * Registers the plugin: renames the entry modules, and adds the properties above to

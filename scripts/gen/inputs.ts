@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { parseBtf, type Btf } from "bpftypes";
+import { parseBtf, type Btf } from "bpftypes/btf";
 
 /** The repository root, found from this script's place in build/scripts/gen/. */
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));

@@ -1,6 +1,6 @@
 // Reads the exact byte layouts of the kernel's info structs from BTF.
 
-import type { Btf, BtfType } from "bpftypes";
+import type { Btf, BtfType } from "bpftypes/btf";
 import type { ArmLayout, FieldLayout, FieldType, StructLayout } from "../../src/uapi/layout.js";
 
 /** The structs the package decodes, by C name, with the TypeScript name of their layout constant. */

@@ -1,6 +1,6 @@
 // Builds every enum and flag set of the tables from the pinned BTF and #define values.
 
-import type { Btf, BtfType } from "bpftypes";
+import type { Btf, BtfType } from "bpftypes/btf";
 import { loadDefines, readTsv, inputPaths } from "./inputs.js";
 
 /** Where a set's names and values come from. */

@@ -2,15 +2,9 @@
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import {
-  infoLayouts,
-  parseBtf,
-  valueSets,
-  type Btf,
-  type BtfType,
-  type StructLayout,
-  type ValueSet,
-} from "bpftypes";
+import { infoLayouts } from "bpftypes/codec";
+import { parseBtf, type Btf, type BtfType } from "bpftypes/btf";
+import { valueSets, type StructLayout, type ValueSet } from "bpftypes";
 import { parseCommandLine } from "./args.js";
 import { CommandError, EXIT_CODES_HELP, ExitCode, UsageError } from "./errors.js";
 import { VMLINUX_BTF_PATH } from "./kernel-names.js";

@@ -12,7 +12,7 @@ import {
   infoLayouts,
   isCodecError,
   type InfoStructName,
-} from "bpftypes";
+} from "bpftypes/codec";
 import { attachTypes, linkTypes, mapFlags, mapTypes, perfEventTypes, progTypes, type ValueSet } from "bpftypes";
 import { parseCommandLine } from "./args.js";
 import { CommandError, EXIT_CODES_HELP, UsageError } from "./errors.js";

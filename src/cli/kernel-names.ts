@@ -1,7 +1,8 @@
 // Names from the running kernel's BTF for values newer than the library's tables, read only when such a value is met.
 
 import { readFileSync } from "node:fs";
-import { parseBtf, type Btf, type BtfTypeOf, type ValueSet } from "bpftypes";
+import { parseBtf, type Btf, type BtfTypeOf } from "bpftypes/btf";
+import { type ValueSet } from "bpftypes";
 
 /** Where the running kernel publishes its own BTF. */
 export const VMLINUX_BTF_PATH = "/sys/kernel/btf/vmlinux";

@@ -64,7 +64,7 @@ export interface BPFProgInfo {
   /** `ifindex`. */
   IfIndex: number;
   /**
-   * The word at offset 84 that holds `gpl_compatible` in bit 0 ({@link ProgInfoFlagGPLCompatible});
+   * The word at offset 84 that holds `gpl_compatible` in bit 0 ({@link bpftypes!ProgInfoFlagGPLCompatible});
    * the kernel keeps its other 31 bits zero.
    */
   Flags: BPFProgInfoFlags;

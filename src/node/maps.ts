@@ -5,10 +5,9 @@ import {
   BPF_MAP_TYPE_PERCPU_ARRAY,
   BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
   BPF_MAP_TYPE_PERCPU_HASH,
-  decodeMapInfo,
-  fieldOffset,
   mapTypes,
 } from "bpftypes";
+import { decodeMapInfo, fieldOffset } from "bpftypes/codec";
 import { ATTR_LAYOUT, mapCreateAttr, mapElemAttr, newAttr, type SizedBuffer } from "./attr.js";
 import { putU32 } from "./bytes.js";
 import { possibleCpuCount } from "./cpus.js";

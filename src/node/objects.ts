@@ -12,8 +12,9 @@ import {
   type LinkInfo,
   type MapInfo,
   type ProgInfo,
-} from "bpftypes";
-import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN, parseBtf, type Btf } from "bpftypes";
+} from "bpftypes/codec";
+import { BPF_LINK_TYPE_ITER, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING, BPF_LINK_TYPE_UPROBE_MULTI, BPF_MAP_TYPE_PROG_ARRAY, BPF_OBJ_NAME_LEN } from "bpftypes";
+import { parseBtf, type Btf } from "bpftypes/btf";
 import { bootNsToEpochMs } from "./boot-time.js";
 import { getU32, HOST_LITTLE_ENDIAN, putU32, putU64, textUntilNul } from "./bytes.js";
 import { ATTR_LAYOUT, newAttr } from "./attr.js";

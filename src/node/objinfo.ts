@@ -12,9 +12,9 @@ import {
   fieldLayout,
   fieldOffset,
   infoLayouts,
-  linkTypes,
   type InfoStructName,
-} from "bpftypes";
+} from "bpftypes/codec";
+import { linkTypes } from "bpftypes";
 import { infoAttr, readInfoLen } from "./attr.js";
 import { getU32, getU64, putU64 } from "./bytes.js";
 import { type BpfFd, fdKindOf } from "./fd.js";

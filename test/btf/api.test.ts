@@ -11,7 +11,7 @@ import {
   parseBtf,
   type BtfKind,
   type BtfType,
-} from "bpftypes";
+} from "bpftypes/btf";
 import { BtfBuilder } from "./builder.js";
 import { everyKind, throwsBtf } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import type { Btf, BtfType } from "bpftypes";
+import type { Btf, BtfType } from "bpftypes/btf";
 
 /** The bpftool binary, or undefined if it is not installed. */
 export function findBpftool(): string | undefined {

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseBtf, type Btf } from "bpftypes";
+import { parseBtf, type Btf } from "bpftypes/btf";
 import { toBigEndian } from "./builder.js";
 import { pinnedBlob } from "./data.js";
 import { everyKind } from "./helpers.js";

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { isBtfError, parseBtf, type Btf, type BtfType } from "bpftypes";
+import { isBtfError, parseBtf, type Btf, type BtfType } from "bpftypes/btf";
 import { BtfBuilder } from "./builder.js";
 import { everyKind } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 // Test helper: assertions on BtfError and a blob holding one type of every kind.
 
 import assert from "node:assert/strict";
-import { BtfError, isBtfError, type BtfErrorCode } from "bpftypes";
+import { BtfError, isBtfError, type BtfErrorCode } from "bpftypes/btf";
 import { BtfBuilder } from "./builder.js";
 
 /** Asserts that `fn` throws a BtfError with this code, and returns it. */

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseBtf } from "bpftypes";
+import { parseBtf } from "bpftypes/btf";
 import { BtfBuilder, HDR, patchU32 } from "./builder.js";
 import { everyKind, throwsBtf } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseBtf, type Btf } from "bpftypes";
+import { parseBtf, type Btf } from "bpftypes/btf";
 import { bpftoolRawDump, compareWithBpftool, findBpftool, requireLive } from "./bpftool.js";
 import { BtfBuilder, toBigEndian } from "./builder.js";
 import { liveBlob, liveDir, liveModules, pinnedBlob } from "./data.js";

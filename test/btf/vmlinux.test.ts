@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseBtf, type Btf } from "bpftypes";
+import { parseBtf, type Btf } from "bpftypes/btf";
 import { bpftoolRawDump, compareWithBpftool, findBpftool, requireLive } from "./bpftool.js";
 import { liveBlob, livePath, pinnedBlob } from "./data.js";
 

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BPF_LINK_TYPE_XDP, BPF_MAP_TYPE_HASH, BPF_PROG_TYPE_XDP, encodeLinkInfo, encodeMapInfo, encodeProgInfo } from "bpftypes";
+import { BPF_LINK_TYPE_XDP, BPF_MAP_TYPE_HASH, BPF_PROG_TYPE_XDP } from "bpftypes";
+import { encodeLinkInfo, encodeMapInfo, encodeProgInfo } from "bpftypes/codec";
 import { capture, cli, runBin } from "./support.js";
 
 const { decode, parseHex } = cli.decode;

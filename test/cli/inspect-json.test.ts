@@ -28,6 +28,9 @@ import {
   BPF_TCX_INGRESS,
   BPF_TRACE_FENTRY,
   BPF_NETKIT_PEER,
+  linkTypes,
+} from "bpftypes";
+import {
   decodeBtfInfo,
   decodeLinkInfo,
   decodeMapInfo,
@@ -36,10 +39,9 @@ import {
   encodeLinkInfo,
   encodeMapInfo,
   encodeProgInfo,
-  linkTypes,
   type Init,
   type LinkInfo,
-} from "bpftypes";
+} from "bpftypes/codec";
 import { bootNsToEpochMs, bootTimeNs, type BtfDetails, type LinkDetails, type MapDetails, type ProgramDetails } from "bpftypes/node";
 import { cli } from "./support.js";
 

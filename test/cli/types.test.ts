@@ -2,7 +2,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BPF_F_NO_PREALLOC, BPF_F_RDONLY_PROG, BPF_MAP_TYPE_LPM_TRIE, mapTypes, valueSets, parseBtf } from "bpftypes";
+import { BPF_F_NO_PREALLOC, BPF_F_RDONLY_PROG, BPF_MAP_TYPE_LPM_TRIE, mapTypes, valueSets } from "bpftypes";
+import { parseBtf } from "bpftypes/btf";
 import { BtfBuilder } from "../btf/builder.js";
 import { capture, cli } from "./support.js";
 

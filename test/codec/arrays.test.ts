@@ -3,8 +3,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as bpftypes from "bpftypes";
-import { isCodecError } from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
+import { isCodecError } from "bpftypes/codec";
 
 const isBadLength = (error: unknown): boolean => isCodecError(error) && error.code === "BAD_LENGTH";
 

@@ -5,7 +5,7 @@
 
 import { statSync, writeFileSync } from "node:fs";
 import { arch, endianness, release } from "node:os";
-import * as bpftypes from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
 import {
   BPF_F_NO_PREALLOC,
   BPF_LINK_TYPE_XDP,
@@ -13,13 +13,15 @@ import {
   BPF_PROG_TYPE_SOCKET_FILTER,
   BPF_PROG_TYPE_XDP,
   BPF_XDP,
+} from "bpftypes";
+import {
   decodeMapInfo,
   decodeProgInfo,
   encodeBtfInfo,
   encodeFuncInfos,
   encodeLineInfos,
   encodeProgInfo,
-} from "bpftypes";
+} from "bpftypes/codec";
 import { addressOf, Assembler, createMap, createXdpLink, getFdById, getInfoRaw, loadBtf, loadProgram, PSEUDO_MAP_FD, type BpfFd, type KeepAlive } from "bpftypes/node";
 import { bpftoolJson, haveBpftool } from "../support/bpftool.js";
 import { returnImm, XDP_PASS } from "../support/insns.js";

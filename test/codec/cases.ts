@@ -1,7 +1,8 @@
 // Shared by the codec tests: every struct and link-arm choice as a case, its fields, and fast-check arbitraries for them.
 
 import fc from "fast-check";
-import { fieldLayout, fieldsWithin, infoLayouts, linkTypes, perfEventTypes, type FieldLayout, type InfoStructName } from "bpftypes";
+import { fieldLayout, fieldsWithin, infoLayouts, type InfoStructName } from "bpftypes/codec";
+import { linkTypes, perfEventTypes, type FieldLayout } from "bpftypes";
 
 /** One shape of record to test: a struct, and for bpf_link_info an arm (and a variant choice). */
 export interface Case {

@@ -2,8 +2,9 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as bpftypes from "bpftypes";
-import { CodecError, isCodecError, type CodecErrorCode } from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
+import * as core from "bpftypes";
+import { CodecError, isCodecError, type CodecErrorCode } from "bpftypes/codec";
 
 function throwsCode(fn: () => unknown, code: CodecErrorCode, field?: string): void {
   assert.throws(fn, (error: unknown) => {
@@ -65,7 +66,7 @@ describe("values", () => {
     ["a u64 of 2^64", () => bpftypes.encodeMapInfo({ map_extra: 2n ** 64n }), "map_extra"],
     ["a negative u64", () => bpftypes.encodeMapInfo({ map_extra: -1n }), "map_extra"],
     ["an unsafe integer number for a u64", () => bpftypes.encodeMapInfo({ map_extra: 2 ** 60 }), "map_extra"],
-    ["an s32 out of range", () => bpftypes.encodeLinkInfo({ type: bpftypes.BPF_LINK_TYPE_NETFILTER, netfilter: { priority: 2 ** 31 } }), "netfilter.priority"],
+    ["an s32 out of range", () => bpftypes.encodeLinkInfo({ type: core.BPF_LINK_TYPE_NETFILTER, netfilter: { priority: 2 ** 31 } }), "netfilter.priority"],
     ["a name of 17 bytes", () => bpftypes.encodeMapInfo({ name: "a".repeat(17) }), "name"],
     ["a name of 9 characters but 18 UTF-8 bytes", () => bpftypes.encodeMapInfo({ name: "é".repeat(9) }), "name"],
     ["a name with a NUL", () => bpftypes.encodeMapInfo({ name: "a\0b" }), "name"],
@@ -79,7 +80,7 @@ describe("values", () => {
   for (const [what, fn, field] of cases) test(`${what}: BAD_VALUE`, () => throwsCode(fn, "BAD_VALUE", field));
 
   test("an arm that is not an object", () => {
-    throwsCode(() => bpftypes.encodeLinkInfo({ type: bpftypes.BPF_LINK_TYPE_XDP, xdp: 5 as never }), "BAD_VALUE", "xdp");
+    throwsCode(() => bpftypes.encodeLinkInfo({ type: core.BPF_LINK_TYPE_XDP, xdp: 5 as never }), "BAD_VALUE", "xdp");
   });
 
   test("names of exactly 16 bytes are written whole, without a NUL", () => {
@@ -103,7 +104,7 @@ describe("values", () => {
 describe("fields", () => {
   test("an unknown field is refused, nested ones too", () => {
     throwsCode(() => bpftypes.encodeProgInfo({ nr_map_id: 1 } as never), "UNKNOWN_FIELD", "nr_map_id");
-    throwsCode(() => bpftypes.encodeLinkInfo({ type: bpftypes.BPF_LINK_TYPE_XDP, xdp: { ifidx: 1 } } as never), "UNKNOWN_FIELD", "xdp.ifidx");
+    throwsCode(() => bpftypes.encodeLinkInfo({ type: core.BPF_LINK_TYPE_XDP, xdp: { ifidx: 1 } } as never), "UNKNOWN_FIELD", "xdp.ifidx");
     throwsCode(() => bpftypes.encodeMapInfo({ line: 1 } as never), "UNKNOWN_FIELD", "line");
   });
 
@@ -113,25 +114,25 @@ describe("fields", () => {
   });
 
   test("an arm other than the one the type selects", () => {
-    throwsCode(() => bpftypes.encodeLinkInfo({ type: bpftypes.BPF_LINK_TYPE_XDP, tcx: { ifindex: 1 } }), "WRONG_ARM", "tcx");
+    throwsCode(() => bpftypes.encodeLinkInfo({ type: core.BPF_LINK_TYPE_XDP, tcx: { ifindex: 1 } }), "WRONG_ARM", "tcx");
     throwsCode(() => bpftypes.encodeLinkInfo({ xdp: { ifindex: 1 } }), "WRONG_ARM", "xdp");
     throwsCode(() => bpftypes.encodeLinkInfo({ type: 999, xdp: { ifindex: 1 } }), "WRONG_ARM", "xdp");
   });
 
   test("a perf_event variant other than the one its type selects", () => {
-    const type = bpftypes.BPF_LINK_TYPE_PERF_EVENT;
+    const type = core.BPF_LINK_TYPE_PERF_EVENT;
     throwsCode(
-      () => bpftypes.encodeLinkInfo({ type, perf_event: { type: bpftypes.BPF_PERF_EVENT_UPROBE, kprobe: { addr: 1n } } }),
+      () => bpftypes.encodeLinkInfo({ type, perf_event: { type: core.BPF_PERF_EVENT_UPROBE, kprobe: { addr: 1n } } }),
       "WRONG_ARM",
       "perf_event.kprobe",
     );
     throwsCode(() => bpftypes.encodeLinkInfo({ type, perf_event: { tracepoint: { cookie: 1n } } }), "WRONG_ARM", "perf_event.tracepoint");
-    const ok = bpftypes.encodeLinkInfo({ type, perf_event: { type: bpftypes.BPF_PERF_EVENT_URETPROBE, uprobe: { offset: 9 } } });
+    const ok = bpftypes.encodeLinkInfo({ type, perf_event: { type: core.BPF_PERF_EVENT_URETPROBE, uprobe: { offset: 9 } } });
     assert.equal(bpftypes.decodeLinkInfo(ok).perf_event?.uprobe?.offset, 9);
   });
 
   test("iter's cgroup and task views share bytes: both only when they agree", () => {
-    const type = bpftypes.BPF_LINK_TYPE_ITER;
+    const type = core.BPF_LINK_TYPE_ITER;
     throwsCode(() => bpftypes.encodeLinkInfo({ type, iter: { cgroup: { cgroup_id: 5n }, task: { tid: 6 } } }), "WRONG_ARM");
     const bytes = bpftypes.encodeLinkInfo({ type, iter: { cgroup: { cgroup_id: 0x0000_0007_0000_0006n }, task: { tid: 6, pid: 7 } } }, { littleEndian: true });
     assert.deepEqual(bpftypes.decodeLinkInfo(bytes, { littleEndian: true }).iter?.task, { tid: 6, pid: 7 });

@@ -3,8 +3,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { release } from "node:os";
-import * as bpftypes from "bpftypes";
-import { infoLayouts, isAvailableIn, type Btf, type InfoStructName } from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
+import * as core from "bpftypes";
+import { infoLayouts, type InfoStructName } from "bpftypes/codec";
+import { isAvailableIn } from "bpftypes";
+import { type Btf } from "bpftypes/btf";
 import { liveBtf, pinnedBtf } from "../support/testdata.js";
 import { allPaths, getPath, layoutOf, setPath } from "./cases.js";
 
@@ -72,8 +75,8 @@ describe("offsets and sizes against the pinned Linux 7.1 BTF", () => {
   }
 
   test("the seed's sizes are the codecs' sizes", () => {
-    assert.equal(bpftypes.BPFProgInfoSize, infoLayouts.bpf_prog_info.size);
-    assert.equal(bpftypes.BPFMapInfoSize, infoLayouts.bpf_map_info.size);
+    assert.equal(core.BPFProgInfoSize, infoLayouts.bpf_prog_info.size);
+    assert.equal(core.BPFMapInfoSize, infoLayouts.bpf_map_info.size);
     assert.equal(bpftypes.encodeProgInfo({}).length, 232);
     assert.equal(bpftypes.encodeMapInfo({}).length, 104);
     assert.equal(bpftypes.encodeLinkInfo({}).length, 64);
@@ -103,7 +106,7 @@ describe("offsets and sizes against the running kernel's BTF", () => {
         if (truth.leaves.has(path)) continue;
         const since = layoutOf(struct, path).since;
         assert.ok(since !== undefined, `${struct}.${path} is missing from the running kernel and has no since to explain it`);
-        assert.notEqual(isAvailableIn(bpftypes.parseSince(since), release()), true, `${struct}.${path} (since ${since}) should be in ${release()}`);
+        assert.notEqual(isAvailableIn(core.parseSince(since), release()), true, `${struct}.${path} (since ${since}) should be in ${release()}`);
       }
       if ([...truth.leaves.keys()].every((path) => ours.has(path)) && ours.size === truth.leaves.size) {
         assert.equal(infoLayouts[struct].size, truth.size, `sizeof(struct ${struct}) in ${release()}`);
@@ -153,7 +156,7 @@ const decoders: Record<InfoStructName, (bytes: Uint8Array, options?: bpftypes.De
 function selectorsFor(struct: InfoStructName, path: string): Record<string, unknown> {
   if (struct !== "bpf_link_info" || !path.includes(".")) return {};
   const arm = path.split(".")[0]!;
-  const out: Record<string, unknown> = { type: bpftypes.linkTypes.entryByName(arm)?.value };
+  const out: Record<string, unknown> = { type: core.linkTypes.entryByName(arm)?.value };
   const variant = layoutOf(struct, path).variant;
   if (arm === "perf_event" && variant !== undefined) {
     const perfType = { uprobe: 1, kprobe: 3, tracepoint: 5, event: 6 }[variant];

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as bpftypes from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
 import { allCases } from "./cases.js";
 import { checkRoundTrip } from "./walk.js";
 

@@ -1,8 +1,8 @@
 // Captured info bytes and the facts that made them: the file format under testdata/captured/, and the check that decodes them.
 
 import assert from "node:assert/strict";
-import * as bpftypes from "bpftypes";
-import type { InfoStructName } from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
+import type { InfoStructName } from "bpftypes/codec";
 
 /**
  * What a sample decodes with: an info struct (with the `info_len` the kernel wrote back), or one

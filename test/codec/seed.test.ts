@@ -2,8 +2,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as bpftypes from "bpftypes";
-import type { BPFFuncInfo, BPFLineInfo, BPFMapInfo, BPFProgInfo } from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
+import * as core from "bpftypes";
+import type { BPFFuncInfo, BPFLineInfo, BPFMapInfo, BPFProgInfo } from "bpftypes/codec";
 
 // The Go field names, in the Go structs' order (bpftypes v0.3.0); the literals fail to compile if one is missing.
 const goMap = ["Type", "ID", "KeySize", "ValueSize", "MaxEntries", "MapFlags", "Name", "IfIndex", "NetNSDev", "NetNSIno"] as const;
@@ -35,14 +36,14 @@ test("the Go struct types have exactly the Go field names, and the converters fi
 
 test("a decoded bpf_prog_info under Go names", () => {
   const info = bpftypes.decodeProgInfo(
-    bpftypes.encodeProgInfo({ type: bpftypes.BPF_PROG_TYPE_XDP, id: 9, name: "xdp_pass", tag: "0011223344556677", gpl_compatible: true, nr_map_ids: 2, run_cnt: 5n }),
+    bpftypes.encodeProgInfo({ type: core.BPF_PROG_TYPE_XDP, id: 9, name: "xdp_pass", tag: "0011223344556677", gpl_compatible: true, nr_map_ids: 2, run_cnt: 5n }),
   );
   const go: BPFProgInfo = bpftypes.toSeedProgInfo(info);
-  assert.equal(go.Type, bpftypes.BPF_PROG_TYPE_XDP);
+  assert.equal(go.Type, core.BPF_PROG_TYPE_XDP);
   assert.equal(go.ID, 9);
   assert.equal(go.Name, "xdp_pass");
   assert.equal(go.Tag, "0011223344556677");
-  assert.equal(go.Flags & bpftypes.ProgInfoFlagGPLCompatible, bpftypes.ProgInfoFlagGPLCompatible);
+  assert.equal(go.Flags & core.ProgInfoFlagGPLCompatible, core.ProgInfoFlagGPLCompatible);
   assert.equal(go.NumMapIDs, 2);
   assert.equal(go.RunCnt, 5n);
   assert.deepEqual(bpftypes.decodeProgInfo(bpftypes.encodeProgInfo(bpftypes.fromSeedProgInfo(go))), info, "and back");

@@ -3,9 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import * as bpftypes from "bpftypes";
-import type * as T from "bpftypes";
-import { infoLayouts, type InfoStructName } from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
+import type * as T from "bpftypes/codec";
+import { infoLayouts, type InfoStructName } from "bpftypes/codec";
 import { repoRoot } from "../support/testdata.js";
 import { allCases, allPaths, sampleRecord } from "./cases.js";
 

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as bpftypes from "bpftypes";
-import { infoLayouts, type DecodeOptions, type EncodeOptions, type InfoStructName } from "bpftypes";
+import * as bpftypes from "bpftypes/codec";
+import { infoLayouts, type DecodeOptions, type EncodeOptions, type InfoStructName } from "bpftypes/codec";
 import { arbitraryRecord, deletePath, end, getPath, sampleRecord, type Case } from "./cases.js";
 
 type Encoder = (value: never, options?: EncodeOptions) => Uint8Array;

@@ -15,8 +15,8 @@ import {
   bpfBtfInfoLayout,
   bpfMapInfoLayout,
   bpfProgInfoLayout,
-  fieldOffset,
 } from "bpftypes";
+import { fieldOffset } from "bpftypes/codec";
 import {
   type BpfBackend,
   type KeepAlive,

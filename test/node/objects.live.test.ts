@@ -2,7 +2,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BPF_MAP_TYPE_ARRAY, decodeMapInfo } from "bpftypes";
+import { BPF_MAP_TYPE_ARRAY } from "bpftypes";
+import { decodeMapInfo } from "bpftypes/codec";
 import {
   type KeepAlive,
   allIds,

@@ -2,7 +2,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BPF_PROG_TYPE_RAW_TRACEPOINT, decodeBtfInfo, decodeLinkInfo, decodeProgInfo, fieldOffset, infoLayouts } from "bpftypes";
+import { BPF_PROG_TYPE_RAW_TRACEPOINT } from "bpftypes";
+import { decodeBtfInfo, decodeLinkInfo, decodeProgInfo, fieldOffset, infoLayouts } from "bpftypes/codec";
 import {
   type BpfBackend,
   type KeepAlive,

@@ -3,7 +3,8 @@
 import { describe, test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { closeSync, openSync } from "node:fs";
-import { BPFCommand, fieldLayout, fieldOffset, infoLayouts, linkTypes, type InfoStructName } from "bpftypes";
+import { BPFCommand, linkTypes } from "bpftypes";
+import { fieldLayout, fieldOffset, infoLayouts, type InfoStructName } from "bpftypes/codec";
 import {
   type BpfBackend,
   type KeepAlive,

@@ -4,6 +4,15 @@
 // JavaScript is served to a browser as is, next to the esbuild bundle of `bpftypes`.
 
 import type * as Core from "bpftypes";
+import type * as BtfEntry from "bpftypes/btf";
+import type * as CodecEntry from "bpftypes/codec";
+
+/** The three pure entry points, each as its namespace. */
+export interface PureEntries {
+  core: typeof Core;
+  codec: typeof CodecEntry;
+  btf: typeof BtfEntry;
+}
 
 /** A three-type BTF blob written by hand: `int`, `struct pair { int a; int b; }`, and `struct pair *`. */
 export function tinyBtf(): Uint8Array {
@@ -46,19 +55,19 @@ function pattern(size: number, type: number): Uint8Array {
 }
 
 /**
- * Runs names, flags, the struct decoders (whole and cut short) and the BTF parser of `core`, and
- * returns what they said, as plain JSON.
+ * Runs names, flags, the struct decoders (whole and cut short) and the BTF parser of the pure
+ * entries, and returns what they said, as plain JSON.
  */
-export function check(core: typeof Core): unknown {
-  const btf = core.parseBtf(tinyBtf());
+export function check({ core, codec, btf: btfEntry }: PureEntries): unknown {
+  const btf = btfEntry.parseBtf(tinyBtf());
   const types = [];
   for (let id = 1; id < btf.typeCount; id++) types.push(btf.type(id));
   let rejected: unknown;
   try {
-    core.parseBtf(new Uint8Array([0x9f, 0xeb, 1, 0, 99]));
+    btfEntry.parseBtf(new Uint8Array([0x9f, 0xeb, 1, 0, 99]));
     rejected = "accepted";
   } catch (error) {
-    rejected = { named: core.isBtfError(error), code: (error as { code?: unknown }).code };
+    rejected = { named: btfEntry.isBtfError(error), code: (error as { code?: unknown }).code };
   }
   return plain({
     mapType11: core.mapTypes.name(11),
@@ -68,11 +77,11 @@ export function check(core: typeof Core): unknown {
     mapFlagsParsed: core.mapFlags.parse("no_prealloc|rdonly_prog"),
     hash: core.BPF_MAP_TYPE_HASH,
     btf: { typeCount: btf.typeCount, types, pairSize: btf.sizeof(2), found: btf.findByName("pair", "struct")?.id },
-    progInfo: core.decodeProgInfo(pattern(core.bpfProgInfoLayout.size, 6), { littleEndian: true }),
-    mapInfo: core.decodeMapInfo(pattern(core.bpfMapInfoLayout.size, 1), { littleEndian: true }),
-    mapInfoCut: core.decodeMapInfo(pattern(core.bpfMapInfoLayout.size, 1), { length: 20, littleEndian: true }),
-    linkInfo: core.decodeLinkInfo(pattern(core.bpfLinkInfoLayout.size, core.linkTypes.parse("xdp")), { littleEndian: true }),
-    lineInfo: core.decodeLineInfos(pattern(32, 3), { littleEndian: false }),
+    progInfo: codec.decodeProgInfo(pattern(core.bpfProgInfoLayout.size, 6), { littleEndian: true }),
+    mapInfo: codec.decodeMapInfo(pattern(core.bpfMapInfoLayout.size, 1), { littleEndian: true }),
+    mapInfoCut: codec.decodeMapInfo(pattern(core.bpfMapInfoLayout.size, 1), { length: 20, littleEndian: true }),
+    linkInfo: codec.decodeLinkInfo(pattern(core.bpfLinkInfoLayout.size, core.linkTypes.parse("xdp")), { littleEndian: true }),
+    lineInfo: codec.decodeLineInfos(pattern(32, 3), { littleEndian: false }),
     rejected,
   });
 }

@@ -8,6 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as core from "bpftypes";
+import * as btf from "bpftypes/btf";
+import * as codec from "bpftypes/codec";
 import { liveSkip } from "../support/live.js";
 import { repoRoot } from "../support/testdata.js";
 import { check } from "./browser-check.js";
@@ -121,6 +123,10 @@ describe("the packed tarball", () => {
       "NOTICE.md",
       "dist/bpftypes.js",
       "dist/index.d.ts",
+      "dist/codec.js",
+      "dist/codec/index.d.ts",
+      "dist/btf.js",
+      "dist/btf/index.d.ts",
       "dist/node.js",
       "dist/node/index.d.ts",
       "dist/cli.cjs",
@@ -142,7 +148,7 @@ describe("the packed tarball", () => {
     if (installSkip) return t.skip(installSkip);
     // tsc -b never deletes the output of a removed source: a build in a used checkout can ship it.
     // The bundles scripts/bundle.ts writes have no source file of their own.
-    const bundles = ["dist/bpftypes.js", "dist/node.js", "dist/cli.cjs"];
+    const bundles = ["dist/bpftypes.js", "dist/codec.js", "dist/btf.js", "dist/node.js", "dist/cli.cjs"];
     const stale = packedFiles.filter(
       (file) => /^dist\/.*\.js$/.test(file) && !bundles.includes(file) && !existsSync(join(repoRoot, file.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))),
     );
@@ -177,9 +183,10 @@ describe("the installed package", () => {
     if (installSkip) return t.skip(installSkip);
     copyFileSync(new URL("./browser-check.js", import.meta.url), join(consumer, "browser-check.mjs"));
     const out = runModule(
-      `import * as core from "bpftypes";\nimport { check } from "./browser-check.mjs";\nconsole.log(JSON.stringify(check(core)));\n`,
+      `import * as core from "bpftypes";\nimport * as codec from "bpftypes/codec";\nimport * as btf from "bpftypes/btf";\n` +
+        `import { check } from "./browser-check.mjs";\nconsole.log(JSON.stringify(check({ core, codec, btf })));\n`,
     );
-    assert.deepEqual(JSON.parse(out), check(core));
+    assert.deepEqual(JSON.parse(out), check({ core, codec, btf }));
   });
 
   test("bpftypes/node imports, finds koffi through the package's own dependency, and calls bpf(2)", (t) => {
@@ -244,7 +251,8 @@ describe("the installed package", () => {
     );
     writeFileSync(
       join(project, "node.ts"),
-      `import { BPF_MAP_TYPE_HASH, mapFlags, mapTypes, parseBtf, isBtfError, type Btf, type BtfType } from "bpftypes";
+      `import { BPF_MAP_TYPE_HASH, mapFlags, mapTypes } from "bpftypes";
+import { parseBtf, isBtfError, type Btf, type BtfType } from "bpftypes/btf";
 import { createMap, isBpfError, type MapFd, type BpfError } from "bpftypes/node";
 
 export const name: string = mapTypes.name(BPF_MAP_TYPE_HASH);
@@ -290,7 +298,8 @@ export function wrong(): void {
     );
     writeFileSync(
       join(project, "core.ts"),
-      `import { mapTypes, parseBtf, type Btf } from "bpftypes";
+      `import { mapTypes } from "bpftypes";
+import { parseBtf, type Btf } from "bpftypes/btf";
 export const btf: (bytes: Uint8Array) => Btf = parseBtf;
 export const name: string = mapTypes.name(1);
 `,
@@ -311,7 +320,12 @@ describe("the pure core in a browser", () => {
     www = join(work, "www");
     mkdirSync(www, { recursive: true });
     const result = await esbuild.build({
-      entryPoints: [join(installed, "dist/bpftypes.js")],
+      // The three pure entry points by name, as an application would import them.
+      stdin: {
+        contents: `export * as core from "bpftypes";\nexport * as codec from "bpftypes/codec";\nexport * as btf from "bpftypes/btf";\n`,
+        resolveDir: consumer,
+        sourcefile: "pure-entries.js",
+      },
       bundle: true,
       platform: "browser",
       format: "esm",
@@ -336,7 +350,7 @@ describe("the pure core in a browser", () => {
     // The page's script is a file, not inline, so that the strict page's policy allows it.
     writeFileSync(
       join(www, "main.js"),
-      `import * as core from "./bpftypes.js";
+      `import { btf, codec, core } from "./bpftypes.js";
 import { check } from "./browser-check.js";
 const out = document.getElementById("out");
 // Base64 of the UTF-8 bytes: decoded names may hold any character.
@@ -353,7 +367,7 @@ try {
 }
 try {
   const env = { process: typeof process, require: typeof require, Buffer: typeof Buffer, userAgent: navigator.userAgent, codeGeneration };
-  out.textContent = encode({ env, result: check(core) });
+  out.textContent = encode({ env, result: check({ core, codec, btf }) });
   document.title = "done";
 } catch (error) {
   out.textContent = encode({ error: String((error && error.stack) || error) });
@@ -409,7 +423,7 @@ try {
         assert.match(String(page.env["userAgent"]), /HeadlessChrome/);
         assert.deepEqual([page.env["process"], page.env["require"], page.env["Buffer"]], ["undefined", "undefined", "undefined"]);
         assert.equal(page.env["codeGeneration"], !strict, "the page's policy did not do what the test expects");
-        assert.deepEqual(page.result, check(core));
+        assert.deepEqual(page.result, check({ core, codec, btf }));
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { parseBtf, type Btf } from "bpftypes";
+import { parseBtf, type Btf } from "bpftypes/btf";
 
 /** The repository root (tests run from build/test/...). */
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));

@@ -2,7 +2,7 @@
 // its stack: fields are named by struct and member, placed by the running kernel's BTF, and copies
 // of nearby fields merged into one bpf_probe_read_kernel() each.
 
-import { fieldOffset } from "bpftypes";
+import { fieldOffset } from "bpftypes/codec";
 import { HOST_LITTLE_ENDIAN } from "../bytes.js";
 import { Assembler, HELPER, type Reg, type Size } from "./asm.js";
 import type { KernelField, KernelTypes } from "./kernel-btf.js";

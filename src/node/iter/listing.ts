@@ -3,7 +3,7 @@
 // running kernel does not allow one, the walk opens each object by id instead.
 
 import { readFileSync } from "node:fs";
-import type { Decoded, MapInfo } from "bpftypes";
+import type { Decoded, MapInfo } from "bpftypes/codec";
 import type { MapDetails, ProgramDetails, ProgramOptions } from "../objects.js";
 import type { BpfFd } from "../fd.js";
 import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY } from "bpftypes";

@@ -3,7 +3,8 @@
 // (Linux 6.x's bpf_map_get_info_by_fd), which the walk decodes with the core's decoder. The memory a map is charged lives only in its fdinfo, so walks still open each map for
 // that, but skip get-next-id and get-info.
 
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_STRUCT_OPS, decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes";
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_STRUCT_OPS } from "bpftypes";
+import { decodeMapInfo, fieldOffset, infoLayouts, type Decoded, type MapInfo } from "bpftypes/codec";
 import { HOST_LITTLE_ENDIAN, plainBytes } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD } from "./asm.js";
 import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, type IteratorRecords } from "./gather.js";

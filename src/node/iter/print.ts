@@ -3,7 +3,7 @@
 // only copies it out. Format strings and the texts values select live in a frozen read-only map,
 // where the verifier requires them; the argument words are built in a second map's value.
 
-import { fieldLayout } from "bpftypes";
+import { fieldLayout } from "bpftypes/codec";
 import { Assembler, HELPER, PSEUDO_MAP_VALUE, type Reg, type Size } from "./asm.js";
 import { GatherPlan } from "./gather.js";
 

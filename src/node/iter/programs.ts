@@ -3,7 +3,7 @@
 // way that command does (Linux 6.x's bpf_prog_get_info_by_fd); the walk decodes it with the core's
 // decoder. No descriptor is opened per program.
 
-import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes";
+import { decodeProgInfo, fieldOffset, infoLayouts, type Decoded, type ProgInfo } from "bpftypes/codec";
 import { HOST_LITTLE_ENDIAN, plainBytes } from "../bytes.js";
 import { Assembler, HELPER, PSEUDO_MAP_FD, type Reg } from "./asm.js";
 import { emitEpilogue, emitInfoMoves, emitJumpIfNamed, emitMove, emitPrologue, emitWrite, emitZero, FRAME, GatherPlan, SEQ, type IteratorRecords } from "./gather.js";

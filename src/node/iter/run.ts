@@ -2,7 +2,8 @@
 // and read everything it writes. One read returns tens of kilobytes: many objects per system call.
 
 import { readSync } from "node:fs";
-import { BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, fieldOffset, infoLayouts } from "bpftypes";
+import { BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER } from "bpftypes";
+import { fieldOffset, infoLayouts } from "bpftypes/codec";
 import { getU32, putU32 } from "../bytes.js";
 import { ATTR_LAYOUT, newAttr, type RecordArray } from "../attr.js";
 import { BpfFd } from "../fd.js";
