@@ -90,17 +90,25 @@ function groupsFile(sets: readonly GeneratedSet[]): string {
 
 function tablesFile(sets: readonly GeneratedSet[]): string {
   let out = generatedHeader("The rows behind the runtime name tables: name, value, first kernel, description, canonical name of an alias.", ["btf", "defines", "logLevels", "since", "descriptions"]);
-  out += `\nimport type { ValueSetSpec } from "../value-set.js";\n`;
+  out += `\nimport { specWithJsonRows, type ValueSetSpec } from "../value-set.js";\n`;
   for (const set of sets) {
-    out += `\n${docComment([`The rows of ${set.cName}.`])}export const ${specName(set)}: ValueSetSpec = {\n`;
-    out += `  id: ${str(set.id)},\n  cName: ${str(set.cName)},\n  kind: ${str(set.kind)},\n  prefix: ${str(set.prefix)},\n  typeName: ${str(set.typeName)},\n  description: ${str(set.description)},\n  rows: [\n`;
-    for (const entry of set.entries) {
-      const cells = [str(entry.name), String(entry.value), str(entry.since), str(entry.description), ...(entry.aliasOf ? [str(entry.aliasOf)] : [])];
-      out += `    [${cells.join(", ")}],\n`;
-    }
-    out += "  ],\n};\n";
+    const head = { id: set.id, cName: set.cName, kind: set.kind, prefix: set.prefix, typeName: set.typeName, description: set.description };
+    const rows = set.entries.map((entry) => JSON.stringify([entry.name, entry.value, entry.since, entry.description, ...(entry.aliasOf ? [entry.aliasOf] : [])]));
+    out += `\n${docComment([`The rows of ${set.cName}.`])}export const ${specName(set)}: ValueSetSpec = /* @__PURE__ */ specWithJsonRows(\n`;
+    out += `  {\n${Object.entries(head).map(([key, value]) => `    ${key}: ${str(value)},\n`).join("")}  },\n`;
+    out += `  ${jsonText(`[\n${rows.join(",\n")}\n]`)},\n);\n`;
   }
   return out;
+}
+
+/**
+ * JSON text as a `String.raw` template, one item a line. The data is shipped as JSON rather than as
+ * array and object literals because V8 parses JSON several times faster than the same literals,
+ * and every module importing the package pays that parse.
+ */
+function jsonText(json: string): string {
+  if (json.includes("`") || json.includes("${")) throw new Error("generated JSON holds a backtick or ${, which a template cannot");
+  return `String.raw\`${json}\``;
 }
 
 /** The exported name of a set's rows: `map-flags` -> `mapFlagsSpec`. */
@@ -130,7 +138,11 @@ function layoutsFile(layouts: readonly { cName: string; constName: string; layou
   let out = generatedHeader("The exact byte layouts of the kernel's BPF info structs.", ["btf", "since", "descriptions"]);
   out += `\nimport type { StructLayout } from "../layout.js";\n`;
   for (const { cName, constName, layout } of layouts) {
-    out += `\n${docComment([`The layout of \`struct ${cName}\`: ${layout.size} bytes in Linux 7.1.`])}export const ${constName}: StructLayout = ${JSON.stringify(layout, null, 2)};\n`;
+    const fields = (list: readonly FieldLayout[]): string => `[\n${list.map((field) => JSON.stringify(field)).join(",\n")}\n]`;
+    const arms = layout.arms?.map((arm) => `{"name":${str(arm.name)},"offset":${arm.offset},"size":${arm.size},"fields":${fields(arm.fields)}}`);
+    const json = `{"name":${str(layout.name)},"size":${layout.size},"fields":${fields(layout.fields)}${arms ? `,"arms":[\n${arms.join(",\n")}\n]` : ""}}`;
+    if (JSON.stringify(JSON.parse(json)) !== JSON.stringify(layout)) throw new Error(`the JSON of ${cName}'s layout does not read back as the layout`);
+    out += `\n${docComment([`The layout of \`struct ${cName}\`: ${layout.size} bytes in Linux 7.1.`])}export const ${constName}: StructLayout = /* @__PURE__ */ JSON.parse(${jsonText(json)});\n`;
   }
   return out;
 }

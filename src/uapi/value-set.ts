@@ -42,6 +42,21 @@ export interface ValueSetSpec {
   readonly rows: readonly ValueRow[];
 }
 
+/**
+ * A spec whose rows are JSON text, read the first time they are asked for. The generated tables use
+ * it: their text is scanned at import, but parsed only by the sets that are used.
+ */
+export function specWithJsonRows(head: Omit<ValueSetSpec, "rows">, rowsJson: string): ValueSetSpec {
+  let rows: readonly ValueRow[] | undefined;
+  return {
+    ...head,
+    get rows(): readonly ValueRow[] {
+      rows ??= JSON.parse(rowsJson) as ValueRow[];
+      return rows;
+    },
+  };
+}
+
 /** Everything known about one named value. */
 export interface ValueEntry {
   /** The kernel's name, e.g. `BPF_MAP_TYPE_LPM_TRIE`. */

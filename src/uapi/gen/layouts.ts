@@ -6,1243 +6,203 @@
 import type { StructLayout } from "../layout.js";
 
 /** The layout of `struct bpf_prog_info`: 232 bytes in Linux 7.1. */
-export const bpfProgInfoLayout: StructLayout = {
-  "name": "bpf_prog_info",
-  "size": 232,
-  "fields": [
-    {
-      "name": "type",
-      "offset": 0,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Program type of the program, as a bpf_prog_type value (u32)"
-    },
-    {
-      "name": "id",
-      "offset": 4,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Kernel-assigned program id (u32), unique while loaded; usable with BPF_PROG_GET_FD_BY_ID"
-    },
-    {
-      "name": "tag",
-      "offset": 8,
-      "size": 8,
-      "type": "bytes",
-      "since": "4.13",
-      "description": "8-byte tag: truncated hash of the program instructions, equal for programs with identical code"
-    },
-    {
-      "name": "jited_prog_len",
-      "offset": 16,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Size in bytes of the JIT-compiled machine code; 0 if not JITed; length for the jited_prog_insns buffer"
-    },
-    {
-      "name": "xlated_prog_len",
-      "offset": 20,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Size in bytes of the instructions after verifier rewriting; length for the xlated_prog_insns buffer"
-    },
-    {
-      "name": "jited_prog_insns",
-      "offset": 24,
-      "size": 8,
-      "type": "u64",
-      "since": "4.13",
-      "description": "User pointer (u64) to a buffer that receives the JITed machine code; sized by jited_prog_len"
-    },
-    {
-      "name": "xlated_prog_insns",
-      "offset": 32,
-      "size": 8,
-      "type": "u64",
-      "since": "4.13",
-      "description": "User pointer (u64) to a buffer that receives the rewritten BPF instructions; sized by xlated_prog_len"
-    },
-    {
-      "name": "load_time",
-      "offset": 40,
-      "size": 8,
-      "type": "u64",
-      "since": "4.15",
-      "description": "Time the program was loaded, in nanoseconds since boot (boot-time clock, includes suspend)"
-    },
-    {
-      "name": "created_by_uid",
-      "offset": 48,
-      "size": 4,
-      "type": "u32",
-      "since": "4.15",
-      "description": "Uid of the process that loaded the program"
-    },
-    {
-      "name": "nr_map_ids",
-      "offset": 52,
-      "size": 4,
-      "type": "u32",
-      "since": "4.15",
-      "description": "Count for map_ids: capacity of the caller's array on input, number of maps the program uses on output"
-    },
-    {
-      "name": "map_ids",
-      "offset": 56,
-      "size": 8,
-      "type": "u64",
-      "since": "4.15",
-      "description": "User pointer (u64) to a u32 array that receives the ids of maps used by the program; count in nr_map_ids"
-    },
-    {
-      "name": "name",
-      "offset": 64,
-      "size": 16,
-      "type": "string",
-      "since": "4.15",
-      "description": "Program name, a NUL-terminated string of up to 16 bytes (BPF_OBJ_NAME_LEN) given at load time"
-    },
-    {
-      "name": "ifindex",
-      "offset": 80,
-      "size": 4,
-      "type": "u32",
-      "since": "4.16",
-      "description": "Index of the network device the program is offloaded to or bound to; 0 for ordinary host programs"
-    },
-    {
-      "name": "gpl_compatible",
-      "offset": 84,
-      "size": 4,
-      "type": "u32",
-      "bitOffset": 0,
-      "bitSize": 1,
-      "since": "4.18",
-      "description": "1-bit field in the word at offset 84, set when the program declared a GPL-compatible license"
-    },
-    {
-      "name": "netns_dev",
-      "offset": 88,
-      "size": 8,
-      "type": "u64",
-      "since": "4.16",
-      "description": "Device number of the network namespace holding the offload or bound device; pairs with netns_ino"
-    },
-    {
-      "name": "netns_ino",
-      "offset": 96,
-      "size": 8,
-      "type": "u64",
-      "since": "4.16",
-      "description": "Inode number of the network namespace holding the offload or bound device; pairs with netns_dev"
-    },
-    {
-      "name": "nr_jited_ksyms",
-      "offset": 104,
-      "size": 4,
-      "type": "u32",
-      "since": "4.18",
-      "description": "Count for jited_ksyms: one entry per JITed function, the main program plus each subprogram"
-    },
-    {
-      "name": "nr_jited_func_lens",
-      "offset": 108,
-      "size": 4,
-      "type": "u32",
-      "since": "4.18",
-      "description": "Count for jited_func_lens: one entry per JITed function, the main program plus each subprogram"
-    },
-    {
-      "name": "jited_ksyms",
-      "offset": 112,
-      "size": 8,
-      "type": "u64",
-      "since": "4.18",
-      "description": "User pointer (u64) to a u64 array receiving the kernel address of each JITed function; count in nr_jited_ksyms"
-    },
-    {
-      "name": "jited_func_lens",
-      "offset": 120,
-      "size": 8,
-      "type": "u64",
-      "since": "4.18",
-      "description": "User pointer (u64) to a u32 array receiving the JITed size in bytes of each function; count in nr_jited_func_lens"
-    },
-    {
-      "name": "btf_id",
-      "offset": 128,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Id of the BTF object loaded with the program, describing its functions and types; 0 if none"
-    },
-    {
-      "name": "func_info_rec_size",
-      "offset": 132,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Size in bytes of one func_info record (normally 8, sizeof struct bpf_func_info)"
-    },
-    {
-      "name": "func_info",
-      "offset": 136,
-      "size": 8,
-      "type": "u64",
-      "since": "5.0",
-      "description": "User pointer (u64) to an array receiving bpf_func_info records; count nr_func_info, stride func_info_rec_size"
-    },
-    {
-      "name": "nr_func_info",
-      "offset": 144,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Count for func_info: number of function records, one per main program or subprogram"
-    },
-    {
-      "name": "nr_line_info",
-      "offset": 148,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Count for line_info: number of source line records the program carries"
-    },
-    {
-      "name": "line_info",
-      "offset": 152,
-      "size": 8,
-      "type": "u64",
-      "since": "5.0",
-      "description": "User pointer (u64) to an array receiving bpf_line_info records; count nr_line_info, stride line_info_rec_size"
-    },
-    {
-      "name": "jited_line_info",
-      "offset": 160,
-      "size": 8,
-      "type": "u64",
-      "since": "5.0",
-      "description": "User pointer (u64) to a u64 array receiving the JITed address of each line_info entry; count nr_jited_line_info"
-    },
-    {
-      "name": "nr_jited_line_info",
-      "offset": 168,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Count for jited_line_info: number of JITed addresses, one per line_info record"
-    },
-    {
-      "name": "line_info_rec_size",
-      "offset": 172,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Size in bytes of one line_info record (normally 16, sizeof struct bpf_line_info)"
-    },
-    {
-      "name": "jited_line_info_rec_size",
-      "offset": 176,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Size in bytes of one jited_line_info record (8, a u64 machine address)"
-    },
-    {
-      "name": "nr_prog_tags",
-      "offset": 180,
-      "size": 4,
-      "type": "u32",
-      "since": "5.0",
-      "description": "Count for prog_tags: number of 8-byte tags, one per function of the program"
-    },
-    {
-      "name": "prog_tags",
-      "offset": 184,
-      "size": 8,
-      "type": "u64",
-      "since": "5.0",
-      "description": "User pointer (u64) to an array receiving an 8-byte tag per function; count in nr_prog_tags"
-    },
-    {
-      "name": "run_time_ns",
-      "offset": 192,
-      "size": 8,
-      "type": "u64",
-      "since": "5.1",
-      "description": "Total time spent running the program in nanoseconds; only accumulates while run-time stats are enabled"
-    },
-    {
-      "name": "run_cnt",
-      "offset": 200,
-      "size": 8,
-      "type": "u64",
-      "since": "5.1",
-      "description": "Number of times the program has run; only counted while run-time stats are enabled"
-    },
-    {
-      "name": "recursion_misses",
-      "offset": 208,
-      "size": 8,
-      "type": "u64",
-      "since": "5.12",
-      "description": "Number of times the program was skipped because it was already running on the same CPU"
-    },
-    {
-      "name": "verified_insns",
-      "offset": 216,
-      "size": 4,
-      "type": "u32",
-      "since": "5.16",
-      "description": "Number of instructions the verifier processed while checking the program at load time"
-    },
-    {
-      "name": "attach_btf_obj_id",
-      "offset": 220,
-      "size": 4,
-      "type": "u32",
-      "since": "6.0",
-      "description": "Id of the BTF object (vmlinux, module or program) that holds the program's attach target"
-    },
-    {
-      "name": "attach_btf_id",
-      "offset": 224,
-      "size": 4,
-      "type": "u32",
-      "since": "6.0",
-      "description": "BTF type id of the attach target (function, hook or tracepoint) within attach_btf_obj_id's BTF"
-    },
-    {
-      "name": "",
-      "offset": 228,
-      "size": 4,
-      "type": "pad"
-    }
-  ]
-};
+export const bpfProgInfoLayout: StructLayout = /* @__PURE__ */ JSON.parse(String.raw`{"name":"bpf_prog_info","size":232,"fields":[
+{"name":"type","offset":0,"size":4,"type":"u32","since":"4.13","description":"Program type of the program, as a bpf_prog_type value (u32)"},
+{"name":"id","offset":4,"size":4,"type":"u32","since":"4.13","description":"Kernel-assigned program id (u32), unique while loaded; usable with BPF_PROG_GET_FD_BY_ID"},
+{"name":"tag","offset":8,"size":8,"type":"bytes","since":"4.13","description":"8-byte tag: truncated hash of the program instructions, equal for programs with identical code"},
+{"name":"jited_prog_len","offset":16,"size":4,"type":"u32","since":"4.13","description":"Size in bytes of the JIT-compiled machine code; 0 if not JITed; length for the jited_prog_insns buffer"},
+{"name":"xlated_prog_len","offset":20,"size":4,"type":"u32","since":"4.13","description":"Size in bytes of the instructions after verifier rewriting; length for the xlated_prog_insns buffer"},
+{"name":"jited_prog_insns","offset":24,"size":8,"type":"u64","since":"4.13","description":"User pointer (u64) to a buffer that receives the JITed machine code; sized by jited_prog_len"},
+{"name":"xlated_prog_insns","offset":32,"size":8,"type":"u64","since":"4.13","description":"User pointer (u64) to a buffer that receives the rewritten BPF instructions; sized by xlated_prog_len"},
+{"name":"load_time","offset":40,"size":8,"type":"u64","since":"4.15","description":"Time the program was loaded, in nanoseconds since boot (boot-time clock, includes suspend)"},
+{"name":"created_by_uid","offset":48,"size":4,"type":"u32","since":"4.15","description":"Uid of the process that loaded the program"},
+{"name":"nr_map_ids","offset":52,"size":4,"type":"u32","since":"4.15","description":"Count for map_ids: capacity of the caller's array on input, number of maps the program uses on output"},
+{"name":"map_ids","offset":56,"size":8,"type":"u64","since":"4.15","description":"User pointer (u64) to a u32 array that receives the ids of maps used by the program; count in nr_map_ids"},
+{"name":"name","offset":64,"size":16,"type":"string","since":"4.15","description":"Program name, a NUL-terminated string of up to 16 bytes (BPF_OBJ_NAME_LEN) given at load time"},
+{"name":"ifindex","offset":80,"size":4,"type":"u32","since":"4.16","description":"Index of the network device the program is offloaded to or bound to; 0 for ordinary host programs"},
+{"name":"gpl_compatible","offset":84,"size":4,"type":"u32","bitOffset":0,"bitSize":1,"since":"4.18","description":"1-bit field in the word at offset 84, set when the program declared a GPL-compatible license"},
+{"name":"netns_dev","offset":88,"size":8,"type":"u64","since":"4.16","description":"Device number of the network namespace holding the offload or bound device; pairs with netns_ino"},
+{"name":"netns_ino","offset":96,"size":8,"type":"u64","since":"4.16","description":"Inode number of the network namespace holding the offload or bound device; pairs with netns_dev"},
+{"name":"nr_jited_ksyms","offset":104,"size":4,"type":"u32","since":"4.18","description":"Count for jited_ksyms: one entry per JITed function, the main program plus each subprogram"},
+{"name":"nr_jited_func_lens","offset":108,"size":4,"type":"u32","since":"4.18","description":"Count for jited_func_lens: one entry per JITed function, the main program plus each subprogram"},
+{"name":"jited_ksyms","offset":112,"size":8,"type":"u64","since":"4.18","description":"User pointer (u64) to a u64 array receiving the kernel address of each JITed function; count in nr_jited_ksyms"},
+{"name":"jited_func_lens","offset":120,"size":8,"type":"u64","since":"4.18","description":"User pointer (u64) to a u32 array receiving the JITed size in bytes of each function; count in nr_jited_func_lens"},
+{"name":"btf_id","offset":128,"size":4,"type":"u32","since":"5.0","description":"Id of the BTF object loaded with the program, describing its functions and types; 0 if none"},
+{"name":"func_info_rec_size","offset":132,"size":4,"type":"u32","since":"5.0","description":"Size in bytes of one func_info record (normally 8, sizeof struct bpf_func_info)"},
+{"name":"func_info","offset":136,"size":8,"type":"u64","since":"5.0","description":"User pointer (u64) to an array receiving bpf_func_info records; count nr_func_info, stride func_info_rec_size"},
+{"name":"nr_func_info","offset":144,"size":4,"type":"u32","since":"5.0","description":"Count for func_info: number of function records, one per main program or subprogram"},
+{"name":"nr_line_info","offset":148,"size":4,"type":"u32","since":"5.0","description":"Count for line_info: number of source line records the program carries"},
+{"name":"line_info","offset":152,"size":8,"type":"u64","since":"5.0","description":"User pointer (u64) to an array receiving bpf_line_info records; count nr_line_info, stride line_info_rec_size"},
+{"name":"jited_line_info","offset":160,"size":8,"type":"u64","since":"5.0","description":"User pointer (u64) to a u64 array receiving the JITed address of each line_info entry; count nr_jited_line_info"},
+{"name":"nr_jited_line_info","offset":168,"size":4,"type":"u32","since":"5.0","description":"Count for jited_line_info: number of JITed addresses, one per line_info record"},
+{"name":"line_info_rec_size","offset":172,"size":4,"type":"u32","since":"5.0","description":"Size in bytes of one line_info record (normally 16, sizeof struct bpf_line_info)"},
+{"name":"jited_line_info_rec_size","offset":176,"size":4,"type":"u32","since":"5.0","description":"Size in bytes of one jited_line_info record (8, a u64 machine address)"},
+{"name":"nr_prog_tags","offset":180,"size":4,"type":"u32","since":"5.0","description":"Count for prog_tags: number of 8-byte tags, one per function of the program"},
+{"name":"prog_tags","offset":184,"size":8,"type":"u64","since":"5.0","description":"User pointer (u64) to an array receiving an 8-byte tag per function; count in nr_prog_tags"},
+{"name":"run_time_ns","offset":192,"size":8,"type":"u64","since":"5.1","description":"Total time spent running the program in nanoseconds; only accumulates while run-time stats are enabled"},
+{"name":"run_cnt","offset":200,"size":8,"type":"u64","since":"5.1","description":"Number of times the program has run; only counted while run-time stats are enabled"},
+{"name":"recursion_misses","offset":208,"size":8,"type":"u64","since":"5.12","description":"Number of times the program was skipped because it was already running on the same CPU"},
+{"name":"verified_insns","offset":216,"size":4,"type":"u32","since":"5.16","description":"Number of instructions the verifier processed while checking the program at load time"},
+{"name":"attach_btf_obj_id","offset":220,"size":4,"type":"u32","since":"6.0","description":"Id of the BTF object (vmlinux, module or program) that holds the program's attach target"},
+{"name":"attach_btf_id","offset":224,"size":4,"type":"u32","since":"6.0","description":"BTF type id of the attach target (function, hook or tracepoint) within attach_btf_obj_id's BTF"},
+{"name":"","offset":228,"size":4,"type":"pad"}
+]}`);
 
 /** The layout of `struct bpf_map_info`: 104 bytes in Linux 7.1. */
-export const bpfMapInfoLayout: StructLayout = {
-  "name": "bpf_map_info",
-  "size": 104,
-  "fields": [
-    {
-      "name": "type",
-      "offset": 0,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Map type of the map, as a bpf_map_type value (u32)"
-    },
-    {
-      "name": "id",
-      "offset": 4,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Kernel-assigned map id (u32), unique while the map exists; usable with BPF_MAP_GET_FD_BY_ID"
-    },
-    {
-      "name": "key_size",
-      "offset": 8,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Size of a key in bytes as given at creation; 0 for keyless maps such as queue, stack and ringbuf"
-    },
-    {
-      "name": "value_size",
-      "offset": 12,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Size of a value in bytes as given at creation (per CPU for per-CPU maps)"
-    },
-    {
-      "name": "max_entries",
-      "offset": 16,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Capacity given at creation: element limit, or byte size for ring buffers and page count for arenas"
-    },
-    {
-      "name": "map_flags",
-      "offset": 20,
-      "size": 4,
-      "type": "u32",
-      "since": "4.13",
-      "description": "Creation flags of the map, a combination of BPF_F_* map flag bits"
-    },
-    {
-      "name": "name",
-      "offset": 24,
-      "size": 16,
-      "type": "string",
-      "since": "4.15",
-      "description": "Map name, a NUL-terminated string of up to 16 bytes (BPF_OBJ_NAME_LEN) given at creation"
-    },
-    {
-      "name": "ifindex",
-      "offset": 40,
-      "size": 4,
-      "type": "u32",
-      "since": "4.16",
-      "description": "Index of the network device the map is offloaded to; 0 for ordinary host maps"
-    },
-    {
-      "name": "btf_vmlinux_value_type_id",
-      "offset": 44,
-      "size": 4,
-      "type": "u32",
-      "since": "5.6",
-      "description": "For struct_ops maps: BTF type id of the kernel value struct in the kernel BTF; 0 otherwise"
-    },
-    {
-      "name": "netns_dev",
-      "offset": 48,
-      "size": 8,
-      "type": "u64",
-      "since": "4.16",
-      "description": "Device number of the network namespace holding the offload device; pairs with netns_ino"
-    },
-    {
-      "name": "netns_ino",
-      "offset": 56,
-      "size": 8,
-      "type": "u64",
-      "since": "4.16",
-      "description": "Inode number of the network namespace holding the offload device; pairs with netns_dev"
-    },
-    {
-      "name": "btf_id",
-      "offset": 64,
-      "size": 4,
-      "type": "u32",
-      "since": "4.18",
-      "description": "Id of the BTF object that describes the map's key and value types; 0 if the map has no BTF"
-    },
-    {
-      "name": "btf_key_type_id",
-      "offset": 68,
-      "size": 4,
-      "type": "u32",
-      "since": "4.18",
-      "description": "BTF type id of the key type inside the map's BTF object; 0 if not given"
-    },
-    {
-      "name": "btf_value_type_id",
-      "offset": 72,
-      "size": 4,
-      "type": "u32",
-      "since": "4.18",
-      "description": "BTF type id of the value type inside the map's BTF object; 0 if not given"
-    },
-    {
-      "name": "btf_vmlinux_id",
-      "offset": 76,
-      "size": 4,
-      "type": "u32",
-      "since": "6.9",
-      "description": "Id of the kernel BTF object (vmlinux or a module) that btf_vmlinux_value_type_id refers to"
-    },
-    {
-      "name": "map_extra",
-      "offset": 80,
-      "size": 8,
-      "type": "u64",
-      "since": "5.16",
-      "description": "Type-specific u64 set at creation, e.g. number of hash functions for bloom filters or arena start address"
-    },
-    {
-      "name": "hash",
-      "offset": 88,
-      "size": 8,
-      "type": "u64",
-      "since": "6.18",
-      "description": "User pointer (u64) to a buffer that receives a SHA-256 digest of the map contents, for maps that support it"
-    },
-    {
-      "name": "hash_size",
-      "offset": 96,
-      "size": 4,
-      "type": "u32",
-      "since": "6.18",
-      "description": "Size in bytes of the buffer at hash; must be 32 (SHA-256 digest length) when hash is requested"
-    },
-    {
-      "name": "",
-      "offset": 100,
-      "size": 4,
-      "type": "pad"
-    }
-  ]
-};
+export const bpfMapInfoLayout: StructLayout = /* @__PURE__ */ JSON.parse(String.raw`{"name":"bpf_map_info","size":104,"fields":[
+{"name":"type","offset":0,"size":4,"type":"u32","since":"4.13","description":"Map type of the map, as a bpf_map_type value (u32)"},
+{"name":"id","offset":4,"size":4,"type":"u32","since":"4.13","description":"Kernel-assigned map id (u32), unique while the map exists; usable with BPF_MAP_GET_FD_BY_ID"},
+{"name":"key_size","offset":8,"size":4,"type":"u32","since":"4.13","description":"Size of a key in bytes as given at creation; 0 for keyless maps such as queue, stack and ringbuf"},
+{"name":"value_size","offset":12,"size":4,"type":"u32","since":"4.13","description":"Size of a value in bytes as given at creation (per CPU for per-CPU maps)"},
+{"name":"max_entries","offset":16,"size":4,"type":"u32","since":"4.13","description":"Capacity given at creation: element limit, or byte size for ring buffers and page count for arenas"},
+{"name":"map_flags","offset":20,"size":4,"type":"u32","since":"4.13","description":"Creation flags of the map, a combination of BPF_F_* map flag bits"},
+{"name":"name","offset":24,"size":16,"type":"string","since":"4.15","description":"Map name, a NUL-terminated string of up to 16 bytes (BPF_OBJ_NAME_LEN) given at creation"},
+{"name":"ifindex","offset":40,"size":4,"type":"u32","since":"4.16","description":"Index of the network device the map is offloaded to; 0 for ordinary host maps"},
+{"name":"btf_vmlinux_value_type_id","offset":44,"size":4,"type":"u32","since":"5.6","description":"For struct_ops maps: BTF type id of the kernel value struct in the kernel BTF; 0 otherwise"},
+{"name":"netns_dev","offset":48,"size":8,"type":"u64","since":"4.16","description":"Device number of the network namespace holding the offload device; pairs with netns_ino"},
+{"name":"netns_ino","offset":56,"size":8,"type":"u64","since":"4.16","description":"Inode number of the network namespace holding the offload device; pairs with netns_dev"},
+{"name":"btf_id","offset":64,"size":4,"type":"u32","since":"4.18","description":"Id of the BTF object that describes the map's key and value types; 0 if the map has no BTF"},
+{"name":"btf_key_type_id","offset":68,"size":4,"type":"u32","since":"4.18","description":"BTF type id of the key type inside the map's BTF object; 0 if not given"},
+{"name":"btf_value_type_id","offset":72,"size":4,"type":"u32","since":"4.18","description":"BTF type id of the value type inside the map's BTF object; 0 if not given"},
+{"name":"btf_vmlinux_id","offset":76,"size":4,"type":"u32","since":"6.9","description":"Id of the kernel BTF object (vmlinux or a module) that btf_vmlinux_value_type_id refers to"},
+{"name":"map_extra","offset":80,"size":8,"type":"u64","since":"5.16","description":"Type-specific u64 set at creation, e.g. number of hash functions for bloom filters or arena start address"},
+{"name":"hash","offset":88,"size":8,"type":"u64","since":"6.18","description":"User pointer (u64) to a buffer that receives a SHA-256 digest of the map contents, for maps that support it"},
+{"name":"hash_size","offset":96,"size":4,"type":"u32","since":"6.18","description":"Size in bytes of the buffer at hash; must be 32 (SHA-256 digest length) when hash is requested"},
+{"name":"","offset":100,"size":4,"type":"pad"}
+]}`);
 
 /** The layout of `struct bpf_link_info`: 64 bytes in Linux 7.1. */
-export const bpfLinkInfoLayout: StructLayout = {
-  "name": "bpf_link_info",
-  "size": 64,
-  "fields": [
-    {
-      "name": "type",
-      "offset": 0,
-      "size": 4,
-      "type": "u32",
-      "description": "Link type, a bpf_link_type value; selects which arm of the union below holds the details"
-    },
-    {
-      "name": "id",
-      "offset": 4,
-      "size": 4,
-      "type": "u32",
-      "description": "Kernel-assigned link id (u32), unique while the link exists; usable with BPF_LINK_GET_FD_BY_ID"
-    },
-    {
-      "name": "prog_id",
-      "offset": 8,
-      "size": 4,
-      "type": "u32",
-      "description": "Id of the program the link currently holds attached; 0 for struct_ops links"
-    },
-    {
-      "name": "",
-      "offset": 12,
-      "size": 4,
-      "type": "pad"
-    },
-    {
-      "name": "",
-      "offset": 16,
-      "size": 48,
-      "type": "union"
-    }
-  ],
-  "arms": [
-    {
-      "name": "raw_tracepoint",
-      "offset": 16,
-      "size": 24,
-      "fields": [
-        {
-          "name": "tp_name",
-          "offset": 16,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a buffer that receives the tracepoint name; buffer size in tp_name_len"
-        },
-        {
-          "name": "tp_name_len",
-          "offset": 24,
-          "size": 4,
-          "type": "u32",
-          "description": "Size of the tp_name buffer on input; the name length including its NUL on output"
-        },
-        {
-          "name": "",
-          "offset": 28,
-          "size": 4,
-          "type": "pad"
-        },
-        {
-          "name": "cookie",
-          "offset": 32,
-          "size": 8,
-          "type": "u64",
-          "description": "BPF cookie (u64) supplied when the raw tracepoint was attached, read by bpf_get_attach_cookie"
-        }
-      ]
-    },
-    {
-      "name": "tracing",
-      "offset": 16,
-      "size": 24,
-      "fields": [
-        {
-          "name": "attach_type",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Attach type of the tracing link, e.g. BPF_TRACE_FENTRY, BPF_TRACE_FEXIT or BPF_MODIFY_RETURN"
-        },
-        {
-          "name": "target_obj_id",
-          "offset": 20,
-          "size": 4,
-          "type": "u32",
-          "description": "Id of the object holding the target: the target program id for BPF targets, else the BTF object id"
-        },
-        {
-          "name": "target_btf_id",
-          "offset": 24,
-          "size": 4,
-          "type": "u32",
-          "description": "BTF type id of the traced function inside the target object's BTF"
-        },
-        {
-          "name": "",
-          "offset": 28,
-          "size": 4,
-          "type": "pad"
-        },
-        {
-          "name": "cookie",
-          "offset": 32,
-          "size": 8,
-          "type": "u64",
-          "description": "BPF cookie (u64) supplied when the tracing link was created, read by bpf_get_attach_cookie"
-        }
-      ]
-    },
-    {
-      "name": "cgroup",
-      "offset": 16,
-      "size": 16,
-      "fields": [
-        {
-          "name": "cgroup_id",
-          "offset": 16,
-          "size": 8,
-          "type": "u64",
-          "description": "64-bit id of the cgroup the program is attached to (its kernfs node id)"
-        },
-        {
-          "name": "attach_type",
-          "offset": 24,
-          "size": 4,
-          "type": "u32",
-          "description": "Cgroup attach type the program is attached with, e.g. BPF_CGROUP_INET_INGRESS"
-        },
-        {
-          "name": "",
-          "offset": 28,
-          "size": 4,
-          "type": "pad"
-        }
-      ]
-    },
-    {
-      "name": "iter",
-      "offset": 16,
-      "size": 32,
-      "fields": [
-        {
-          "name": "target_name",
-          "offset": 16,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a buffer that receives the iterator target name; size in target_name_len"
-        },
-        {
-          "name": "target_name_len",
-          "offset": 24,
-          "size": 4,
-          "type": "u32",
-          "description": "Size of the target_name buffer on input; the name length including its NUL on output"
-        },
-        {
-          "name": "map.map_id",
-          "offset": 28,
-          "size": 4,
-          "type": "u32",
-          "variant": "map",
-          "description": "Id of the map whose elements a map-element iterator walks; 0 for other iterator targets"
-        },
-        {
-          "name": "cgroup.cgroup_id",
-          "offset": 32,
-          "size": 8,
-          "type": "u64",
-          "variant": "cgroup",
-          "description": "64-bit id of the cgroup a cgroup iterator starts its walk from"
-        },
-        {
-          "name": "task.tid",
-          "offset": 32,
-          "size": 4,
-          "type": "u32",
-          "variant": "task",
-          "description": "Thread id a task iterator is limited to; 0 if not limited to a single thread"
-        },
-        {
-          "name": "task.pid",
-          "offset": 36,
-          "size": 4,
-          "type": "u32",
-          "variant": "task",
-          "description": "Process id a task iterator is limited to; 0 if not limited to a single process"
-        },
-        {
-          "name": "cgroup.order",
-          "offset": 40,
-          "size": 4,
-          "type": "u32",
-          "variant": "cgroup",
-          "description": "Walk order of a cgroup iterator: self only, descendants pre/post order, ancestors or children"
-        },
-        {
-          "name": "",
-          "offset": 44,
-          "size": 4,
-          "type": "pad"
-        }
-      ]
-    },
-    {
-      "name": "netns",
-      "offset": 16,
-      "size": 8,
-      "fields": [
-        {
-          "name": "netns_ino",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Inode number of the network namespace the program is attached to"
-        },
-        {
-          "name": "attach_type",
-          "offset": 20,
-          "size": 4,
-          "type": "u32",
-          "description": "Attach type in the network namespace: BPF_FLOW_DISSECTOR or BPF_SK_LOOKUP"
-        }
-      ]
-    },
-    {
-      "name": "xdp",
-      "offset": 16,
-      "size": 4,
-      "fields": [
-        {
-          "name": "ifindex",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Index of the network device the XDP program is attached to; 0 once the device is gone"
-        }
-      ]
-    },
-    {
-      "name": "struct_ops",
-      "offset": 16,
-      "size": 4,
-      "fields": [
-        {
-          "name": "map_id",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Id of the struct_ops map that the link currently has registered"
-        }
-      ]
-    },
-    {
-      "name": "netfilter",
-      "offset": 16,
-      "size": 16,
-      "fields": [
-        {
-          "name": "pf",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Protocol family of the netfilter hook, NFPROTO_IPV4 or NFPROTO_IPV6"
-        },
-        {
-          "name": "hooknum",
-          "offset": 20,
-          "size": 4,
-          "type": "u32",
-          "description": "Netfilter hook number, e.g. NF_INET_PRE_ROUTING or NF_INET_LOCAL_IN"
-        },
-        {
-          "name": "priority",
-          "offset": 24,
-          "size": 4,
-          "type": "s32",
-          "description": "Signed priority of the program within the netfilter hook; lower values run earlier"
-        },
-        {
-          "name": "flags",
-          "offset": 28,
-          "size": 4,
-          "type": "u32",
-          "description": "Netfilter link flags, e.g. BPF_F_NETFILTER_IP_DEFRAG to get reassembled IP packets"
-        }
-      ]
-    },
-    {
-      "name": "kprobe_multi",
-      "offset": 16,
-      "size": 32,
-      "fields": [
-        {
-          "name": "addrs",
-          "offset": 16,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a u64 array receiving the probed kernel addresses; may be zeroed without privilege"
-        },
-        {
-          "name": "count",
-          "offset": 24,
-          "size": 4,
-          "type": "u32",
-          "description": "Number of probed functions; on input the capacity of the addrs and cookies arrays"
-        },
-        {
-          "name": "flags",
-          "offset": 28,
-          "size": 4,
-          "type": "u32",
-          "description": "kprobe_multi link flags; BPF_F_KPROBE_MULTI_RETURN set means the probes fire on function return"
-        },
-        {
-          "name": "missed",
-          "offset": 32,
-          "size": 8,
-          "type": "u64",
-          "description": "Number of times the probes fired but the program did not run, e.g. because of recursion"
-        },
-        {
-          "name": "cookies",
-          "offset": 40,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a u64 array receiving each probe's BPF cookie, in the same order as addrs"
-        }
-      ]
-    },
-    {
-      "name": "uprobe_multi",
-      "offset": 16,
-      "size": 48,
-      "fields": [
-        {
-          "name": "path",
-          "offset": 16,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a buffer that receives the path of the probed binary; size in path_size"
-        },
-        {
-          "name": "offsets",
-          "offset": 24,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a u64 array receiving each probe's file offset in the binary; count in count"
-        },
-        {
-          "name": "ref_ctr_offsets",
-          "offset": 32,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a u64 array receiving each probe's semaphore (reference counter) offset"
-        },
-        {
-          "name": "cookies",
-          "offset": 40,
-          "size": 8,
-          "type": "u64",
-          "description": "User pointer (u64) to a u64 array receiving each probe's BPF cookie, in the same order as offsets"
-        },
-        {
-          "name": "path_size",
-          "offset": 48,
-          "size": 4,
-          "type": "u32",
-          "description": "Size of the path buffer on input; the path length including its NUL on output"
-        },
-        {
-          "name": "count",
-          "offset": 52,
-          "size": 4,
-          "type": "u32",
-          "description": "Number of uprobes in the link; on input the capacity of the offsets, ref_ctr_offsets and cookies arrays"
-        },
-        {
-          "name": "flags",
-          "offset": 56,
-          "size": 4,
-          "type": "u32",
-          "description": "uprobe_multi link flags; BPF_F_UPROBE_MULTI_RETURN set means the probes fire on function return"
-        },
-        {
-          "name": "pid",
-          "offset": 60,
-          "size": 4,
-          "type": "u32",
-          "description": "Process id the uprobes are limited to; 0 means they fire in every process that maps the binary"
-        }
-      ]
-    },
-    {
-      "name": "perf_event",
-      "offset": 16,
-      "size": 48,
-      "fields": [
-        {
-          "name": "type",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Kind of perf event link, a bpf_perf_event_type: uprobe, uretprobe, kprobe, kretprobe, tracepoint or event"
-        },
-        {
-          "name": "",
-          "offset": 20,
-          "size": 4,
-          "type": "pad"
-        },
-        {
-          "name": "uprobe.file_name",
-          "offset": 24,
-          "size": 8,
-          "type": "u64",
-          "variant": "uprobe",
-          "description": "User pointer (u64) to a buffer that receives the probed binary path; size in name_len"
-        },
-        {
-          "name": "kprobe.func_name",
-          "offset": 24,
-          "size": 8,
-          "type": "u64",
-          "variant": "kprobe",
-          "description": "User pointer (u64) to a buffer that receives the probed function name; size in name_len"
-        },
-        {
-          "name": "tracepoint.tp_name",
-          "offset": 24,
-          "size": 8,
-          "type": "u64",
-          "variant": "tracepoint",
-          "description": "User pointer (u64) to a buffer that receives the tracepoint name; size in name_len"
-        },
-        {
-          "name": "event.config",
-          "offset": 24,
-          "size": 8,
-          "type": "u64",
-          "variant": "event",
-          "description": "The perf_event_attr config value of the event, selecting the counter within its type"
-        },
-        {
-          "name": "uprobe.name_len",
-          "offset": 32,
-          "size": 4,
-          "type": "u32",
-          "variant": "uprobe",
-          "description": "Size of the file_name buffer on input; the path length including its NUL on output"
-        },
-        {
-          "name": "kprobe.name_len",
-          "offset": 32,
-          "size": 4,
-          "type": "u32",
-          "variant": "kprobe",
-          "description": "Size of the func_name buffer on input; the name length including its NUL on output"
-        },
-        {
-          "name": "tracepoint.name_len",
-          "offset": 32,
-          "size": 4,
-          "type": "u32",
-          "variant": "tracepoint",
-          "description": "Size of the tp_name buffer on input; the name length including its NUL on output"
-        },
-        {
-          "name": "event.type",
-          "offset": 32,
-          "size": 4,
-          "type": "u32",
-          "variant": "event",
-          "description": "The perf_event_attr type of the event, e.g. PERF_TYPE_HARDWARE or PERF_TYPE_SOFTWARE"
-        },
-        {
-          "name": "uprobe.offset",
-          "offset": 36,
-          "size": 4,
-          "type": "u32",
-          "variant": "uprobe",
-          "description": "File offset of the uprobe within the probed binary"
-        },
-        {
-          "name": "kprobe.offset",
-          "offset": 36,
-          "size": 4,
-          "type": "u32",
-          "variant": "kprobe",
-          "description": "Byte offset of the kprobe from the start of the probed function"
-        },
-        {
-          "name": "uprobe.cookie",
-          "offset": 40,
-          "size": 8,
-          "type": "u64",
-          "variant": "uprobe",
-          "description": "BPF cookie (u64) supplied when the uprobe link was created"
-        },
-        {
-          "name": "kprobe.addr",
-          "offset": 40,
-          "size": 8,
-          "type": "u64",
-          "variant": "kprobe",
-          "description": "Kernel address of the kprobe; may read as 0 when kernel addresses are hidden from the caller"
-        },
-        {
-          "name": "tracepoint.cookie",
-          "offset": 40,
-          "size": 8,
-          "type": "u64",
-          "variant": "tracepoint",
-          "description": "BPF cookie (u64) supplied when the tracepoint link was created"
-        },
-        {
-          "name": "event.cookie",
-          "offset": 40,
-          "size": 8,
-          "type": "u64",
-          "variant": "event",
-          "description": "BPF cookie (u64) supplied when the perf event link was created"
-        },
-        {
-          "name": "uprobe.ref_ctr_offset",
-          "offset": 48,
-          "size": 8,
-          "type": "u64",
-          "variant": "uprobe",
-          "description": "File offset of the uprobe's semaphore (USDT reference counter); 0 if none"
-        },
-        {
-          "name": "kprobe.missed",
-          "offset": 48,
-          "size": 8,
-          "type": "u64",
-          "variant": "kprobe",
-          "description": "Number of times the kprobe hit but the program did not run, e.g. because of recursion"
-        },
-        {
-          "name": "kprobe.cookie",
-          "offset": 56,
-          "size": 8,
-          "type": "u64",
-          "variant": "kprobe",
-          "description": "BPF cookie (u64) supplied when the kprobe link was created"
-        }
-      ]
-    },
-    {
-      "name": "tcx",
-      "offset": 16,
-      "size": 8,
-      "fields": [
-        {
-          "name": "ifindex",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Index of the network device whose tcx hook holds the program"
-        },
-        {
-          "name": "attach_type",
-          "offset": 20,
-          "size": 4,
-          "type": "u32",
-          "description": "tcx direction the program is attached to: BPF_TCX_INGRESS or BPF_TCX_EGRESS"
-        }
-      ]
-    },
-    {
-      "name": "netkit",
-      "offset": 16,
-      "size": 8,
-      "fields": [
-        {
-          "name": "ifindex",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Index of the netkit device the program is attached to"
-        },
-        {
-          "name": "attach_type",
-          "offset": 20,
-          "size": 4,
-          "type": "u32",
-          "description": "netkit side the program is attached to: BPF_NETKIT_PRIMARY or BPF_NETKIT_PEER"
-        }
-      ]
-    },
-    {
-      "name": "sockmap",
-      "offset": 16,
-      "size": 8,
-      "fields": [
-        {
-          "name": "map_id",
-          "offset": 16,
-          "size": 4,
-          "type": "u32",
-          "description": "Id of the sockmap or sockhash the program is attached to"
-        },
-        {
-          "name": "attach_type",
-          "offset": 20,
-          "size": 4,
-          "type": "u32",
-          "description": "Sockmap attach type, e.g. BPF_SK_SKB_STREAM_VERDICT, BPF_SK_SKB_VERDICT or BPF_SK_MSG_VERDICT"
-        }
-      ]
-    }
-  ]
-};
+export const bpfLinkInfoLayout: StructLayout = /* @__PURE__ */ JSON.parse(String.raw`{"name":"bpf_link_info","size":64,"fields":[
+{"name":"type","offset":0,"size":4,"type":"u32","description":"Link type, a bpf_link_type value; selects which arm of the union below holds the details"},
+{"name":"id","offset":4,"size":4,"type":"u32","description":"Kernel-assigned link id (u32), unique while the link exists; usable with BPF_LINK_GET_FD_BY_ID"},
+{"name":"prog_id","offset":8,"size":4,"type":"u32","description":"Id of the program the link currently holds attached; 0 for struct_ops links"},
+{"name":"","offset":12,"size":4,"type":"pad"},
+{"name":"","offset":16,"size":48,"type":"union"}
+],"arms":[
+{"name":"raw_tracepoint","offset":16,"size":24,"fields":[
+{"name":"tp_name","offset":16,"size":8,"type":"u64","description":"User pointer (u64) to a buffer that receives the tracepoint name; buffer size in tp_name_len"},
+{"name":"tp_name_len","offset":24,"size":4,"type":"u32","description":"Size of the tp_name buffer on input; the name length including its NUL on output"},
+{"name":"","offset":28,"size":4,"type":"pad"},
+{"name":"cookie","offset":32,"size":8,"type":"u64","description":"BPF cookie (u64) supplied when the raw tracepoint was attached, read by bpf_get_attach_cookie"}
+]},
+{"name":"tracing","offset":16,"size":24,"fields":[
+{"name":"attach_type","offset":16,"size":4,"type":"u32","description":"Attach type of the tracing link, e.g. BPF_TRACE_FENTRY, BPF_TRACE_FEXIT or BPF_MODIFY_RETURN"},
+{"name":"target_obj_id","offset":20,"size":4,"type":"u32","description":"Id of the object holding the target: the target program id for BPF targets, else the BTF object id"},
+{"name":"target_btf_id","offset":24,"size":4,"type":"u32","description":"BTF type id of the traced function inside the target object's BTF"},
+{"name":"","offset":28,"size":4,"type":"pad"},
+{"name":"cookie","offset":32,"size":8,"type":"u64","description":"BPF cookie (u64) supplied when the tracing link was created, read by bpf_get_attach_cookie"}
+]},
+{"name":"cgroup","offset":16,"size":16,"fields":[
+{"name":"cgroup_id","offset":16,"size":8,"type":"u64","description":"64-bit id of the cgroup the program is attached to (its kernfs node id)"},
+{"name":"attach_type","offset":24,"size":4,"type":"u32","description":"Cgroup attach type the program is attached with, e.g. BPF_CGROUP_INET_INGRESS"},
+{"name":"","offset":28,"size":4,"type":"pad"}
+]},
+{"name":"iter","offset":16,"size":32,"fields":[
+{"name":"target_name","offset":16,"size":8,"type":"u64","description":"User pointer (u64) to a buffer that receives the iterator target name; size in target_name_len"},
+{"name":"target_name_len","offset":24,"size":4,"type":"u32","description":"Size of the target_name buffer on input; the name length including its NUL on output"},
+{"name":"map.map_id","offset":28,"size":4,"type":"u32","variant":"map","description":"Id of the map whose elements a map-element iterator walks; 0 for other iterator targets"},
+{"name":"cgroup.cgroup_id","offset":32,"size":8,"type":"u64","variant":"cgroup","description":"64-bit id of the cgroup a cgroup iterator starts its walk from"},
+{"name":"task.tid","offset":32,"size":4,"type":"u32","variant":"task","description":"Thread id a task iterator is limited to; 0 if not limited to a single thread"},
+{"name":"task.pid","offset":36,"size":4,"type":"u32","variant":"task","description":"Process id a task iterator is limited to; 0 if not limited to a single process"},
+{"name":"cgroup.order","offset":40,"size":4,"type":"u32","variant":"cgroup","description":"Walk order of a cgroup iterator: self only, descendants pre/post order, ancestors or children"},
+{"name":"","offset":44,"size":4,"type":"pad"}
+]},
+{"name":"netns","offset":16,"size":8,"fields":[
+{"name":"netns_ino","offset":16,"size":4,"type":"u32","description":"Inode number of the network namespace the program is attached to"},
+{"name":"attach_type","offset":20,"size":4,"type":"u32","description":"Attach type in the network namespace: BPF_FLOW_DISSECTOR or BPF_SK_LOOKUP"}
+]},
+{"name":"xdp","offset":16,"size":4,"fields":[
+{"name":"ifindex","offset":16,"size":4,"type":"u32","description":"Index of the network device the XDP program is attached to; 0 once the device is gone"}
+]},
+{"name":"struct_ops","offset":16,"size":4,"fields":[
+{"name":"map_id","offset":16,"size":4,"type":"u32","description":"Id of the struct_ops map that the link currently has registered"}
+]},
+{"name":"netfilter","offset":16,"size":16,"fields":[
+{"name":"pf","offset":16,"size":4,"type":"u32","description":"Protocol family of the netfilter hook, NFPROTO_IPV4 or NFPROTO_IPV6"},
+{"name":"hooknum","offset":20,"size":4,"type":"u32","description":"Netfilter hook number, e.g. NF_INET_PRE_ROUTING or NF_INET_LOCAL_IN"},
+{"name":"priority","offset":24,"size":4,"type":"s32","description":"Signed priority of the program within the netfilter hook; lower values run earlier"},
+{"name":"flags","offset":28,"size":4,"type":"u32","description":"Netfilter link flags, e.g. BPF_F_NETFILTER_IP_DEFRAG to get reassembled IP packets"}
+]},
+{"name":"kprobe_multi","offset":16,"size":32,"fields":[
+{"name":"addrs","offset":16,"size":8,"type":"u64","description":"User pointer (u64) to a u64 array receiving the probed kernel addresses; may be zeroed without privilege"},
+{"name":"count","offset":24,"size":4,"type":"u32","description":"Number of probed functions; on input the capacity of the addrs and cookies arrays"},
+{"name":"flags","offset":28,"size":4,"type":"u32","description":"kprobe_multi link flags; BPF_F_KPROBE_MULTI_RETURN set means the probes fire on function return"},
+{"name":"missed","offset":32,"size":8,"type":"u64","description":"Number of times the probes fired but the program did not run, e.g. because of recursion"},
+{"name":"cookies","offset":40,"size":8,"type":"u64","description":"User pointer (u64) to a u64 array receiving each probe's BPF cookie, in the same order as addrs"}
+]},
+{"name":"uprobe_multi","offset":16,"size":48,"fields":[
+{"name":"path","offset":16,"size":8,"type":"u64","description":"User pointer (u64) to a buffer that receives the path of the probed binary; size in path_size"},
+{"name":"offsets","offset":24,"size":8,"type":"u64","description":"User pointer (u64) to a u64 array receiving each probe's file offset in the binary; count in count"},
+{"name":"ref_ctr_offsets","offset":32,"size":8,"type":"u64","description":"User pointer (u64) to a u64 array receiving each probe's semaphore (reference counter) offset"},
+{"name":"cookies","offset":40,"size":8,"type":"u64","description":"User pointer (u64) to a u64 array receiving each probe's BPF cookie, in the same order as offsets"},
+{"name":"path_size","offset":48,"size":4,"type":"u32","description":"Size of the path buffer on input; the path length including its NUL on output"},
+{"name":"count","offset":52,"size":4,"type":"u32","description":"Number of uprobes in the link; on input the capacity of the offsets, ref_ctr_offsets and cookies arrays"},
+{"name":"flags","offset":56,"size":4,"type":"u32","description":"uprobe_multi link flags; BPF_F_UPROBE_MULTI_RETURN set means the probes fire on function return"},
+{"name":"pid","offset":60,"size":4,"type":"u32","description":"Process id the uprobes are limited to; 0 means they fire in every process that maps the binary"}
+]},
+{"name":"perf_event","offset":16,"size":48,"fields":[
+{"name":"type","offset":16,"size":4,"type":"u32","description":"Kind of perf event link, a bpf_perf_event_type: uprobe, uretprobe, kprobe, kretprobe, tracepoint or event"},
+{"name":"","offset":20,"size":4,"type":"pad"},
+{"name":"uprobe.file_name","offset":24,"size":8,"type":"u64","variant":"uprobe","description":"User pointer (u64) to a buffer that receives the probed binary path; size in name_len"},
+{"name":"kprobe.func_name","offset":24,"size":8,"type":"u64","variant":"kprobe","description":"User pointer (u64) to a buffer that receives the probed function name; size in name_len"},
+{"name":"tracepoint.tp_name","offset":24,"size":8,"type":"u64","variant":"tracepoint","description":"User pointer (u64) to a buffer that receives the tracepoint name; size in name_len"},
+{"name":"event.config","offset":24,"size":8,"type":"u64","variant":"event","description":"The perf_event_attr config value of the event, selecting the counter within its type"},
+{"name":"uprobe.name_len","offset":32,"size":4,"type":"u32","variant":"uprobe","description":"Size of the file_name buffer on input; the path length including its NUL on output"},
+{"name":"kprobe.name_len","offset":32,"size":4,"type":"u32","variant":"kprobe","description":"Size of the func_name buffer on input; the name length including its NUL on output"},
+{"name":"tracepoint.name_len","offset":32,"size":4,"type":"u32","variant":"tracepoint","description":"Size of the tp_name buffer on input; the name length including its NUL on output"},
+{"name":"event.type","offset":32,"size":4,"type":"u32","variant":"event","description":"The perf_event_attr type of the event, e.g. PERF_TYPE_HARDWARE or PERF_TYPE_SOFTWARE"},
+{"name":"uprobe.offset","offset":36,"size":4,"type":"u32","variant":"uprobe","description":"File offset of the uprobe within the probed binary"},
+{"name":"kprobe.offset","offset":36,"size":4,"type":"u32","variant":"kprobe","description":"Byte offset of the kprobe from the start of the probed function"},
+{"name":"uprobe.cookie","offset":40,"size":8,"type":"u64","variant":"uprobe","description":"BPF cookie (u64) supplied when the uprobe link was created"},
+{"name":"kprobe.addr","offset":40,"size":8,"type":"u64","variant":"kprobe","description":"Kernel address of the kprobe; may read as 0 when kernel addresses are hidden from the caller"},
+{"name":"tracepoint.cookie","offset":40,"size":8,"type":"u64","variant":"tracepoint","description":"BPF cookie (u64) supplied when the tracepoint link was created"},
+{"name":"event.cookie","offset":40,"size":8,"type":"u64","variant":"event","description":"BPF cookie (u64) supplied when the perf event link was created"},
+{"name":"uprobe.ref_ctr_offset","offset":48,"size":8,"type":"u64","variant":"uprobe","description":"File offset of the uprobe's semaphore (USDT reference counter); 0 if none"},
+{"name":"kprobe.missed","offset":48,"size":8,"type":"u64","variant":"kprobe","description":"Number of times the kprobe hit but the program did not run, e.g. because of recursion"},
+{"name":"kprobe.cookie","offset":56,"size":8,"type":"u64","variant":"kprobe","description":"BPF cookie (u64) supplied when the kprobe link was created"}
+]},
+{"name":"tcx","offset":16,"size":8,"fields":[
+{"name":"ifindex","offset":16,"size":4,"type":"u32","description":"Index of the network device whose tcx hook holds the program"},
+{"name":"attach_type","offset":20,"size":4,"type":"u32","description":"tcx direction the program is attached to: BPF_TCX_INGRESS or BPF_TCX_EGRESS"}
+]},
+{"name":"netkit","offset":16,"size":8,"fields":[
+{"name":"ifindex","offset":16,"size":4,"type":"u32","description":"Index of the netkit device the program is attached to"},
+{"name":"attach_type","offset":20,"size":4,"type":"u32","description":"netkit side the program is attached to: BPF_NETKIT_PRIMARY or BPF_NETKIT_PEER"}
+]},
+{"name":"sockmap","offset":16,"size":8,"fields":[
+{"name":"map_id","offset":16,"size":4,"type":"u32","description":"Id of the sockmap or sockhash the program is attached to"},
+{"name":"attach_type","offset":20,"size":4,"type":"u32","description":"Sockmap attach type, e.g. BPF_SK_SKB_STREAM_VERDICT, BPF_SK_SKB_VERDICT or BPF_SK_MSG_VERDICT"}
+]}
+]}`);
 
 /** The layout of `struct bpf_btf_info`: 32 bytes in Linux 7.1. */
-export const bpfBtfInfoLayout: StructLayout = {
-  "name": "bpf_btf_info",
-  "size": 32,
-  "fields": [
-    {
-      "name": "btf",
-      "offset": 0,
-      "size": 8,
-      "type": "u64",
-      "description": "User pointer (u64) to a buffer that receives the raw BTF data (header, types, strings); size in btf_size"
-    },
-    {
-      "name": "btf_size",
-      "offset": 8,
-      "size": 4,
-      "type": "u32",
-      "description": "Size of the btf buffer on input; the full size in bytes of the raw BTF data on output"
-    },
-    {
-      "name": "id",
-      "offset": 12,
-      "size": 4,
-      "type": "u32",
-      "description": "Kernel-assigned BTF object id (u32); usable with BPF_BTF_GET_FD_BY_ID"
-    },
-    {
-      "name": "name",
-      "offset": 16,
-      "size": 8,
-      "type": "u64",
-      "description": "User pointer (u64) to a buffer that receives the BTF name, e.g. vmlinux or a module name; size in name_len"
-    },
-    {
-      "name": "name_len",
-      "offset": 24,
-      "size": 4,
-      "type": "u32",
-      "description": "Size of the name buffer on input; on output the length of the name without its NUL (the buffer needs one more byte)"
-    },
-    {
-      "name": "kernel_btf",
-      "offset": 28,
-      "size": 4,
-      "type": "u32",
-      "description": "Nonzero if this BTF belongs to the kernel itself or a kernel module rather than to user-loaded BTF"
-    }
-  ]
-};
+export const bpfBtfInfoLayout: StructLayout = /* @__PURE__ */ JSON.parse(String.raw`{"name":"bpf_btf_info","size":32,"fields":[
+{"name":"btf","offset":0,"size":8,"type":"u64","description":"User pointer (u64) to a buffer that receives the raw BTF data (header, types, strings); size in btf_size"},
+{"name":"btf_size","offset":8,"size":4,"type":"u32","description":"Size of the btf buffer on input; the full size in bytes of the raw BTF data on output"},
+{"name":"id","offset":12,"size":4,"type":"u32","description":"Kernel-assigned BTF object id (u32); usable with BPF_BTF_GET_FD_BY_ID"},
+{"name":"name","offset":16,"size":8,"type":"u64","description":"User pointer (u64) to a buffer that receives the BTF name, e.g. vmlinux or a module name; size in name_len"},
+{"name":"name_len","offset":24,"size":4,"type":"u32","description":"Size of the name buffer on input; on output the length of the name without its NUL (the buffer needs one more byte)"},
+{"name":"kernel_btf","offset":28,"size":4,"type":"u32","description":"Nonzero if this BTF belongs to the kernel itself or a kernel module rather than to user-loaded BTF"}
+]}`);
 
 /** The layout of `struct bpf_func_info`: 8 bytes in Linux 7.1. */
-export const bpfFuncInfoLayout: StructLayout = {
-  "name": "bpf_func_info",
-  "size": 8,
-  "fields": [
-    {
-      "name": "insn_off",
-      "offset": 0,
-      "size": 4,
-      "type": "u32",
-      "description": "Instruction index (in 8-byte instruction units) where the function, the main program or a subprogram, begins"
-    },
-    {
-      "name": "type_id",
-      "offset": 4,
-      "size": 4,
-      "type": "u32",
-      "description": "BTF type id of the BTF_KIND_FUNC entry that names and types this function"
-    }
-  ]
-};
+export const bpfFuncInfoLayout: StructLayout = /* @__PURE__ */ JSON.parse(String.raw`{"name":"bpf_func_info","size":8,"fields":[
+{"name":"insn_off","offset":0,"size":4,"type":"u32","description":"Instruction index (in 8-byte instruction units) where the function, the main program or a subprogram, begins"},
+{"name":"type_id","offset":4,"size":4,"type":"u32","description":"BTF type id of the BTF_KIND_FUNC entry that names and types this function"}
+]}`);
 
 /** The layout of `struct bpf_line_info`: 16 bytes in Linux 7.1. */
-export const bpfLineInfoLayout: StructLayout = {
-  "name": "bpf_line_info",
-  "size": 16,
-  "fields": [
-    {
-      "name": "insn_off",
-      "offset": 0,
-      "size": 4,
-      "type": "u32",
-      "description": "Instruction index (in 8-byte instruction units) of the first instruction generated from this source line"
-    },
-    {
-      "name": "file_name_off",
-      "offset": 4,
-      "size": 4,
-      "type": "u32",
-      "description": "Offset into the BTF string section of the source file name for this line"
-    },
-    {
-      "name": "line_off",
-      "offset": 8,
-      "size": 4,
-      "type": "u32",
-      "description": "Offset into the BTF string section of the source code text of this line"
-    },
-    {
-      "name": "line_col",
-      "offset": 12,
-      "size": 4,
-      "type": "u32",
-      "description": "Packed source position: line number in the high 22 bits, column in the low 10 bits (line = v >> 10)"
-    }
-  ]
-};
+export const bpfLineInfoLayout: StructLayout = /* @__PURE__ */ JSON.parse(String.raw`{"name":"bpf_line_info","size":16,"fields":[
+{"name":"insn_off","offset":0,"size":4,"type":"u32","description":"Instruction index (in 8-byte instruction units) of the first instruction generated from this source line"},
+{"name":"file_name_off","offset":4,"size":4,"type":"u32","description":"Offset into the BTF string section of the source file name for this line"},
+{"name":"line_off","offset":8,"size":4,"type":"u32","description":"Offset into the BTF string section of the source code text of this line"},
+{"name":"line_col","offset":12,"size":4,"type":"u32","description":"Packed source position: line number in the high 22 bits, column in the low 10 bits (line = v >> 10)"}
+]}`);
 
 /** The layout of `struct bpf_token_info`: 32 bytes in Linux 7.1. */
-export const bpfTokenInfoLayout: StructLayout = {
-  "name": "bpf_token_info",
-  "size": 32,
-  "fields": [
-    {
-      "name": "allowed_cmds",
-      "offset": 0,
-      "size": 8,
-      "type": "u64",
-      "description": "Bitmask of bpf() commands the token permits: bit N set allows the command whose bpf_cmd value is N"
-    },
-    {
-      "name": "allowed_maps",
-      "offset": 8,
-      "size": 8,
-      "type": "u64",
-      "description": "Bitmask of map types the token permits creating: bit N set allows bpf_map_type value N"
-    },
-    {
-      "name": "allowed_progs",
-      "offset": 16,
-      "size": 8,
-      "type": "u64",
-      "description": "Bitmask of program types the token permits loading: bit N set allows bpf_prog_type value N"
-    },
-    {
-      "name": "allowed_attachs",
-      "offset": 24,
-      "size": 8,
-      "type": "u64",
-      "description": "Bitmask of attach types the token permits for loaded programs: bit N set allows bpf_attach_type value N"
-    }
-  ]
-};
+export const bpfTokenInfoLayout: StructLayout = /* @__PURE__ */ JSON.parse(String.raw`{"name":"bpf_token_info","size":32,"fields":[
+{"name":"allowed_cmds","offset":0,"size":8,"type":"u64","description":"Bitmask of bpf() commands the token permits: bit N set allows the command whose bpf_cmd value is N"},
+{"name":"allowed_maps","offset":8,"size":8,"type":"u64","description":"Bitmask of map types the token permits creating: bit N set allows bpf_map_type value N"},
+{"name":"allowed_progs","offset":16,"size":8,"type":"u64","description":"Bitmask of program types the token permits loading: bit N set allows bpf_prog_type value N"},
+{"name":"allowed_attachs","offset":24,"size":8,"type":"u64","description":"Bitmask of attach types the token permits for loaded programs: bit N set allows bpf_attach_type value N"}
+]}`);
