@@ -40,24 +40,21 @@ export async function benchCore(): Promise<void> {
 }
 
 function benchImport(dir: string): void {
-  console.log("\n## Cold import of bpftypes (whole process, median of 15 runs, alternating; by name, from an installed copy)");
-  const [empty, core] = timeProcesses(
-    [
-      ["node", "-e", "0"],
-      ["node", "--input-type=module", "-e", 'await import("bpftypes")'],
-    ],
-    15,
-    dir,
-  );
+  const runs = 31;
+  console.log(`\n## Cold import of bpftypes (whole process, median of ${runs} runs, alternating; by name, from an installed copy)`);
+  const importing = (specifier: string): string[] => ["node", "--input-type=module", "-e", `await import(${JSON.stringify(specifier)})`];
+  const [empty, emptyPackage, core] = timeProcesses([["node", "-e", "0"], importing("empty-package"), importing("bpftypes")], runs, dir);
   // Each import run is paired with the empty run just before it, so that the machine's drift over
   // the whole series cancels out of the difference.
-  const paired = core!.runsMs.map((ms, run) => ms - empty!.runsMs[run]!);
+  const paired = (timed: typeof core): number => median(timed!.runsMs.map((ms, run) => ms - empty!.runsMs[run]!));
   printTable(
     ["process", "ms"],
     [
       ["node -e 0", empty!.ms.toFixed(1)],
+      ["node -e 'import(\"empty-package\")'", emptyPackage!.ms.toFixed(1)],
       ["node -e 'import(\"bpftypes\")'", core!.ms.toFixed(1)],
-      ["import cost (median of the paired differences)", median(paired).toFixed(1)],
+      ["an empty package's import cost (median of the paired differences)", paired(emptyPackage).toFixed(1)],
+      ["bpftypes' import cost (median of the paired differences)", paired(core).toFixed(1)],
     ],
   );
 
