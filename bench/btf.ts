@@ -8,7 +8,8 @@ import { parseBtf } from "bpftypes/btf";
 
 const LIVE = "/sys/kernel/btf/vmlinux";
 const PINNED = fileURLToPath(new URL("../../testdata/vmlinux-7.1.btf.gz", import.meta.url));
-const DIST = pathToFileURL(fileURLToPath(new URL("../../dist/index.js", import.meta.url))).href;
+/** The bundle "bpftypes/btf" loads. */
+const BTF_ENTRY = pathToFileURL(fileURLToPath(new URL("../../dist/btf.js", import.meta.url))).href;
 
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -29,7 +30,7 @@ function findBpftool(): string | undefined {
 function coldScript(file: string): string {
   return `
     import { readFileSync } from "node:fs";
-    const { parseBtf } = await import(${JSON.stringify(DIST)});
+    const { parseBtf } = await import(${JSON.stringify(BTF_ENTRY)});
     const bytes = readFileSync(${JSON.stringify(file)});
     let t = performance.now();
     const btf = parseBtf(bytes);
