@@ -5,13 +5,13 @@
 //   dist/codec.js     the struct decoders and encoders ("bpftypes/codec"), pure too
 //   dist/btf.js       the BTF parser ("bpftypes/btf"), pure too
 //   dist/node.js      the Node layer ("bpftypes/node")
+//   dist/cli-main.cjs the `bpftypes` command, everything but koffi in one CommonJS file
+//   dist/cli.cjs      the bin: runs cli-main.cjs through V8's code cache (src/cli/launch.ts)
 //
 // Each entry imports the others by name, so a program using several has one copy of each (one
 // copy of the tables above all). The three pure entries are separate so that importing the names
 // and values does not also parse the decoders and the BTF parser: Node's first import costs about
 // 0.02 ms per KB of source before any of it runs.
-//   dist/cli-main.cjs the `bpftypes` command, everything but koffi in one CommonJS file
-//   dist/cli.cjs      the bin: runs cli-main.cjs through V8's code cache (src/cli/launch.ts)
 
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { createHash } from "node:crypto";
@@ -42,11 +42,10 @@ const uapiByName: Plugin = {
   },
 };
 
-const entries = ["bpftypes", "bpftypes/codec", "bpftypes/btf", "koffi"];
 await build({ ...common, entryPoints: [`${dist}index.js`], outfile: `${dist}bpftypes.js`, platform: "neutral" });
 await build({ ...common, entryPoints: [`${dist}codec/index.js`], outfile: `${dist}codec.js`, platform: "neutral", plugins: [uapiByName] });
 await build({ ...common, entryPoints: [`${dist}btf/index.js`], outfile: `${dist}btf.js`, platform: "neutral" });
-await build({ ...common, entryPoints: [`${dist}node/index.js`], outfile: `${dist}node.js`, platform: "node", external: entries });
+await build({ ...common, entryPoints: [`${dist}node/index.js`], outfile: `${dist}node.js`, platform: "node", external: ["bpftypes", "bpftypes/codec", "bpftypes/btf", "koffi"] });
 
 // The command is CommonJS: its launcher compiles it with a code cache (node:vm takes scripts, not
 // ES modules), and a CommonJS entry spares Node the ES module loader. import.meta.url becomes the

@@ -93,19 +93,24 @@ function tablesFile(sets: readonly GeneratedSet[]): string {
   out += `\nimport { specWithJsonRows, type ValueSetSpec } from "../value-set.js";\n`;
   for (const set of sets) {
     const head = { id: set.id, cName: set.cName, kind: set.kind, prefix: set.prefix, typeName: set.typeName, description: set.description };
-    const rows = set.entries.map((entry) => JSON.stringify([entry.name, entry.value, entry.since, entry.description, ...(entry.aliasOf ? [entry.aliasOf] : [])]));
+    const rows = set.entries.map((entry) => [entry.name, entry.value, entry.since, entry.description, ...(entry.aliasOf ? [entry.aliasOf] : [])]);
     out += `\n${docComment([`The rows of ${set.cName}.`])}export const ${specName(set)}: ValueSetSpec = /* @__PURE__ */ specWithJsonRows(\n`;
     out += `  {\n${Object.entries(head).map(([key, value]) => `    ${key}: ${str(value)},\n`).join("")}  },\n`;
-    out += `  ${jsonText(`[\n${rows.join(",\n")}\n]`)},\n);\n`;
+    out += `  ${jsonText(jsonLines(rows))},\n);\n`;
   }
   return out;
 }
 
 /**
- * JSON text as a `String.raw` template, one item a line. The data is shipped as JSON rather than as
+ * JSON text as a `String.raw` template. The data is shipped as JSON rather than as
  * array and object literals because V8 parses JSON several times faster than the same literals,
  * and every module importing the package pays that parse.
  */
+/** A JSON array with one item a line, so that a change to one row or field is a one-line diff. */
+function jsonLines(items: readonly unknown[]): string {
+  return `[\n${items.map((item) => JSON.stringify(item)).join(",\n")}\n]`;
+}
+
 function jsonText(json: string): string {
   if (json.includes("`") || json.includes("${")) throw new Error("generated JSON holds a backtick or ${, which a template cannot");
   return `String.raw\`${json}\``;
@@ -138,9 +143,8 @@ function layoutsFile(layouts: readonly { cName: string; constName: string; layou
   let out = generatedHeader("The exact byte layouts of the kernel's BPF info structs.", ["btf", "since", "descriptions"]);
   out += `\nimport type { StructLayout } from "../layout.js";\n`;
   for (const { cName, constName, layout } of layouts) {
-    const fields = (list: readonly FieldLayout[]): string => `[\n${list.map((field) => JSON.stringify(field)).join(",\n")}\n]`;
-    const arms = layout.arms?.map((arm) => `{"name":${str(arm.name)},"offset":${arm.offset},"size":${arm.size},"fields":${fields(arm.fields)}}`);
-    const json = `{"name":${str(layout.name)},"size":${layout.size},"fields":${fields(layout.fields)}${arms ? `,"arms":[\n${arms.join(",\n")}\n]` : ""}}`;
+    const arms = layout.arms?.map((arm) => `{"name":${str(arm.name)},"offset":${arm.offset},"size":${arm.size},"fields":${jsonLines(arm.fields)}}`);
+    const json = `{"name":${str(layout.name)},"size":${layout.size},"fields":${jsonLines(layout.fields)}${arms ? `,"arms":[\n${arms.join(",\n")}\n]` : ""}}`;
     if (JSON.stringify(JSON.parse(json)) !== JSON.stringify(layout)) throw new Error(`the JSON of ${cName}'s layout does not read back as the layout`);
     out += `\n${docComment([`The layout of \`struct ${cName}\`: ${layout.size} bytes in Linux 7.1.`])}export const ${constName}: StructLayout = /* @__PURE__ */ JSON.parse(${jsonText(json)});\n`;
   }

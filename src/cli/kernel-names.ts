@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { parseBtf, type Btf, type BtfTypeOf } from "bpftypes/btf";
-import { type ValueSet } from "bpftypes";
+import type { ValueSet } from "bpftypes";
 
 /** Where the running kernel publishes its own BTF. */
 export const VMLINUX_BTF_PATH = "/sys/kernel/btf/vmlinux";

@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import { isCodecError } from "bpftypes/codec";
 
 const isBadLength = (error: unknown): boolean => isCodecError(error) && error.code === "BAD_LENGTH";
@@ -16,9 +16,9 @@ describe("record arrays", () => {
         fc.integer({ min: 8, max: 24 }),
         fc.boolean(),
         (records, recSize, littleEndian) => {
-          const bytes = bpftypes.encodeFuncInfos(records, { recSize, littleEndian });
+          const bytes = codec.encodeFuncInfos(records, { recSize, littleEndian });
           assert.equal(bytes.length, records.length * recSize);
-          const decoded = bpftypes.decodeFuncInfos(bytes, { recSize, littleEndian });
+          const decoded = codec.decodeFuncInfos(bytes, { recSize, littleEndian });
           assert.deepEqual(decoded, records.map((record) => ({ ...record, absent: [] })));
         },
       ),
@@ -26,11 +26,11 @@ describe("record arrays", () => {
   });
 
   test("line info records carry line and column", () => {
-    const bytes = bpftypes.encodeLineInfos([
+    const bytes = codec.encodeLineInfos([
       { insn_off: 0, file_name_off: 1, line_off: 10, line: 12, column: 5 },
       { insn_off: 4, file_name_off: 1, line_off: 30, line_col: (13 << 10) | 9 },
     ]);
-    const lines = bpftypes.decodeLineInfos(bytes);
+    const lines = codec.decodeLineInfos(bytes);
     assert.deepEqual(
       lines.map((line) => [line.insn_off, line.line, line.column, line.line_col]),
       [
@@ -38,12 +38,12 @@ describe("record arrays", () => {
         [4, 13, 9, (13 << 10) | 9],
       ],
     );
-    assert.equal(bpftypes.toSeedLineInfo(lines[0]!).ColumnOffset, (12 << 10) | 5);
+    assert.equal(codec.toSeedLineInfo(lines[0]!).ColumnOffset, (12 << 10) | 5);
   });
 
   test("a stride shorter than the record leaves the fields past it absent", () => {
     const bytes = new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
-    const records = bpftypes.decodeLineInfos(bytes, { recSize: 4, littleEndian: true });
+    const records = codec.decodeLineInfos(bytes, { recSize: 4, littleEndian: true });
     assert.deepEqual(
       records.map((record) => record.insn_off),
       [1, 2, 3],
@@ -52,24 +52,24 @@ describe("record arrays", () => {
   });
 
   test("a count: only as many records as asked; the last needs only the bytes it is read from", () => {
-    const bytes = bpftypes.encodeFuncInfos([{ insn_off: 1 }, { insn_off: 2 }, { insn_off: 3 }], { recSize: 12 });
+    const bytes = codec.encodeFuncInfos([{ insn_off: 1 }, { insn_off: 2 }, { insn_off: 3 }], { recSize: 12 });
     assert.deepEqual(
-      bpftypes.decodeFuncInfos(bytes, { recSize: 12, count: 2 }).map((record) => record.insn_off),
+      codec.decodeFuncInfos(bytes, { recSize: 12, count: 2 }).map((record) => record.insn_off),
       [1, 2],
     );
-    assert.equal(bpftypes.decodeFuncInfos(bytes.subarray(0, 32), { recSize: 12, count: 3 })[2]?.insn_off, 3);
-    assert.throws(() => bpftypes.decodeFuncInfos(bytes.subarray(0, 31), { recSize: 12, count: 3 }), isBadLength);
+    assert.equal(codec.decodeFuncInfos(bytes.subarray(0, 32), { recSize: 12, count: 3 })[2]?.insn_off, 3);
+    assert.throws(() => codec.decodeFuncInfos(bytes.subarray(0, 31), { recSize: 12, count: 3 }), isBadLength);
   });
 
   test("bad strides and counts", () => {
     const bytes = new Uint8Array(24);
-    assert.throws(() => bpftypes.decodeFuncInfos(bytes, { recSize: 0 }), isBadLength);
-    assert.throws(() => bpftypes.decodeFuncInfos(bytes, { recSize: 2.5 }), isBadLength);
-    assert.throws(() => bpftypes.decodeFuncInfos(bytes, { recSize: 7 }), isBadLength, "24 bytes are not whole 7-byte records");
-    assert.throws(() => bpftypes.decodeFuncInfos(bytes, { count: 4 }), isBadLength);
-    assert.throws(() => bpftypes.decodeFuncInfos(bytes, { count: -1 }), isBadLength);
-    assert.throws(() => bpftypes.encodeFuncInfos([{}], { recSize: -8 }), isBadLength);
-    assert.deepEqual(bpftypes.decodeFuncInfos(new Uint8Array(0)), []);
+    assert.throws(() => codec.decodeFuncInfos(bytes, { recSize: 0 }), isBadLength);
+    assert.throws(() => codec.decodeFuncInfos(bytes, { recSize: 2.5 }), isBadLength);
+    assert.throws(() => codec.decodeFuncInfos(bytes, { recSize: 7 }), isBadLength, "24 bytes are not whole 7-byte records");
+    assert.throws(() => codec.decodeFuncInfos(bytes, { count: 4 }), isBadLength);
+    assert.throws(() => codec.decodeFuncInfos(bytes, { count: -1 }), isBadLength);
+    assert.throws(() => codec.encodeFuncInfos([{}], { recSize: -8 }), isBadLength);
+    assert.deepEqual(codec.decodeFuncInfos(new Uint8Array(0)), []);
   });
 });
 
@@ -82,9 +82,9 @@ describe("id, address and tag arrays", () => {
         fc.array(fc.uint8Array({ minLength: 8, maxLength: 8 }).map((bytes) => Buffer.from(bytes).toString("hex"))),
         fc.boolean(),
         (ids, addresses, tags, littleEndian) => {
-          assert.deepEqual(bpftypes.decodeU32Array(bpftypes.encodeU32Array(ids, { littleEndian }), { littleEndian }), ids);
-          assert.deepEqual(bpftypes.decodeU64Array(bpftypes.encodeU64Array(addresses, { littleEndian }), { littleEndian }), addresses);
-          assert.deepEqual(bpftypes.decodeTagArray(bpftypes.encodeTagArray(tags)), tags);
+          assert.deepEqual(codec.decodeU32Array(codec.encodeU32Array(ids, { littleEndian }), { littleEndian }), ids);
+          assert.deepEqual(codec.decodeU64Array(codec.encodeU64Array(addresses, { littleEndian }), { littleEndian }), addresses);
+          assert.deepEqual(codec.decodeTagArray(codec.encodeTagArray(tags)), tags);
         },
       ),
     );
@@ -92,13 +92,13 @@ describe("id, address and tag arrays", () => {
 
   test("arrays read from a subarray, with a count", () => {
     const bytes = new Uint8Array([0xff, 1, 0, 0, 0, 2, 0, 0, 0, 0xff]);
-    assert.deepEqual(bpftypes.decodeU32Array(bytes.subarray(1, 9), { littleEndian: true }), [1, 2]);
-    assert.deepEqual(bpftypes.decodeU32Array(bytes.subarray(1, 9), { littleEndian: true, count: 1 }), [1]);
-    assert.throws(() => bpftypes.decodeU32Array(bytes.subarray(1, 8)), isBadLength);
-    assert.throws(() => bpftypes.decodeU64Array(bytes.subarray(1, 9), { count: 2 }), isBadLength);
-    assert.throws(() => bpftypes.encodeU32Array([2 ** 32]), (error: unknown) => isCodecError(error) && error.code === "BAD_VALUE");
-    assert.throws(() => bpftypes.encodeU64Array([-1n]), (error: unknown) => isCodecError(error) && error.code === "BAD_VALUE");
-    assert.throws(() => bpftypes.encodeTagArray(["abc"]), (error: unknown) => isCodecError(error) && error.code === "BAD_VALUE");
+    assert.deepEqual(codec.decodeU32Array(bytes.subarray(1, 9), { littleEndian: true }), [1, 2]);
+    assert.deepEqual(codec.decodeU32Array(bytes.subarray(1, 9), { littleEndian: true, count: 1 }), [1]);
+    assert.throws(() => codec.decodeU32Array(bytes.subarray(1, 8)), isBadLength);
+    assert.throws(() => codec.decodeU64Array(bytes.subarray(1, 9), { count: 2 }), isBadLength);
+    assert.throws(() => codec.encodeU32Array([2 ** 32]), (error: unknown) => isCodecError(error) && error.code === "BAD_VALUE");
+    assert.throws(() => codec.encodeU64Array([-1n]), (error: unknown) => isCodecError(error) && error.code === "BAD_VALUE");
+    assert.throws(() => codec.encodeTagArray(["abc"]), (error: unknown) => isCodecError(error) && error.code === "BAD_VALUE");
   });
 });
 
@@ -111,7 +111,7 @@ describe("names", () => {
         const bytes = new Uint8Array(104);
         bytes.set(name, 24);
         const nul = name.indexOf(0);
-        assert.equal(bpftypes.decodeMapInfo(bytes).name, decoder.decode(name.subarray(0, nul < 0 ? 16 : nul)));
+        assert.equal(codec.decodeMapInfo(bytes).name, decoder.decode(name.subarray(0, nul < 0 ? 16 : nul)));
       }),
       { numRuns: 1000 },
     );
@@ -125,7 +125,7 @@ describe("names", () => {
         const bytes = new Uint8Array(104);
         bytes.set(name, 24);
         const nul = name.indexOf(0);
-        assert.equal(bpftypes.decodeMapInfo(bytes).name, decoder.decode(name.subarray(0, nul < 0 ? 16 : nul)));
+        assert.equal(codec.decodeMapInfo(bytes).name, decoder.decode(name.subarray(0, nul < 0 ? 16 : nul)));
       }),
       { numRuns: 1000 },
     );
@@ -133,10 +133,10 @@ describe("names", () => {
 
   test("encoded names are TextEncoder's bytes, lone surrogates included", () => {
     for (const name of ["xdp_prog", "héllo", "日本語", "\u{1f600}x", "a\ud800b", "\udc00"]) {
-      const bytes = bpftypes.encodeMapInfo({ name });
+      const bytes = codec.encodeMapInfo({ name });
       const expected = new TextEncoder().encode(name);
       assert.deepEqual(bytes.subarray(24, 24 + expected.length), expected, name);
-      assert.equal(bpftypes.decodeMapInfo(bytes).name, decoder.decode(expected));
+      assert.equal(codec.decodeMapInfo(bytes).name, decoder.decode(expected));
     }
   });
 });

@@ -5,7 +5,7 @@
 
 import { statSync, writeFileSync } from "node:fs";
 import { arch, endianness, release } from "node:os";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import {
   BPF_F_NO_PREALLOC,
   BPF_LINK_TYPE_XDP,
@@ -129,7 +129,7 @@ export function captureSamples(): CaptureFile {
         value_size: 8,
         max_entries: 16,
         map_flags: BPF_F_NO_PREALLOC,
-        absent: bpftypes.fieldsWithin("bpf_map_info", 1 << 20).filter((field) => !bpftypes.fieldsWithin("bpf_map_info", 24).includes(field)),
+        absent: codec.fieldsWithin("bpf_map_info", 1 << 20).filter((field) => !codec.fieldsWithin("bpf_map_info", 24).includes(field)),
       },
     });
 
@@ -252,7 +252,7 @@ export function captureSamples(): CaptureFile {
       const xdpId = decodeProgInfo(infoOf(xdp, 232).bytes).id;
       const link = own(netns.run(() => createXdpLink(xdp, netns.ifindex)));
       const linkInfo = infoOf(link, 64);
-      const linkTool = bpftool("link", "show", "id", String(bpftypes.decodeLinkInfo(linkInfo.bytes).id));
+      const linkTool = bpftool("link", "show", "id", String(codec.decodeLinkInfo(linkInfo.bytes).id));
       samples.push({
         what: "XDP link on a dummy device",
         kind: "bpf_link_info",

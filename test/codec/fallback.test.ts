@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import { allCases } from "./cases.js";
 import { checkRoundTrip, checkTruncations } from "./walk.js";
 
@@ -29,7 +29,7 @@ describe("without generated code", () => {
   }
 
   test("code generation was really refused, and arrays decode too", () => {
-    const records = bpftypes.decodeLineInfos(bpftypes.encodeLineInfos([{ insn_off: 1, line: 2, column: 3 }]));
+    const records = codec.decodeLineInfos(codec.encodeLineInfos([{ insn_off: 1, line: 2, column: 3 }]));
     assert.deepEqual(records, [{ insn_off: 1, file_name_off: 0, line_off: 0, line_col: (2 << 10) | 3, line: 2, column: 3, absent: [] }]);
     assert.ok(refused > 0, "the codecs tried to generate code");
   });

@@ -3,11 +3,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { release } from "node:os";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import * as core from "bpftypes";
 import { infoLayouts, type InfoStructName } from "bpftypes/codec";
 import { isAvailableIn } from "bpftypes";
-import { type Btf } from "bpftypes/btf";
+import type { Btf } from "bpftypes/btf";
 import { liveBtf, pinnedBtf } from "../support/testdata.js";
 import { allPaths, getPath, layoutOf, setPath } from "./cases.js";
 
@@ -54,7 +54,7 @@ const structs = Object.keys(infoLayouts) as InfoStructName[];
 
 function checkField(struct: InfoStructName, path: string, truth: BtfLeaf): void {
   const ours = layoutOf(struct, path);
-  assert.equal(bpftypes.fieldOffset(struct, path), truth.offset, `${struct}.${path} offset`);
+  assert.equal(codec.fieldOffset(struct, path), truth.offset, `${struct}.${path} offset`);
   if (truth.bitPosition !== undefined) {
     assert.equal(ours.offset * 8 + (ours.bitOffset ?? -1000), truth.bitPosition, `${struct}.${path} bit position`);
     assert.equal(ours.bitSize, truth.bitSize, `${struct}.${path} bit width`);
@@ -77,13 +77,13 @@ describe("offsets and sizes against the pinned Linux 7.1 BTF", () => {
   test("the seed's sizes are the codecs' sizes", () => {
     assert.equal(core.BPFProgInfoSize, infoLayouts.bpf_prog_info.size);
     assert.equal(core.BPFMapInfoSize, infoLayouts.bpf_map_info.size);
-    assert.equal(bpftypes.encodeProgInfo({}).length, 232);
-    assert.equal(bpftypes.encodeMapInfo({}).length, 104);
-    assert.equal(bpftypes.encodeLinkInfo({}).length, 64);
-    assert.equal(bpftypes.encodeBtfInfo({}).length, 32);
-    assert.equal(bpftypes.encodeFuncInfo({}).length, 8);
-    assert.equal(bpftypes.encodeLineInfo({}).length, 16);
-    assert.equal(bpftypes.encodeTokenInfo({}).length, 32);
+    assert.equal(codec.encodeProgInfo({}).length, 232);
+    assert.equal(codec.encodeMapInfo({}).length, 104);
+    assert.equal(codec.encodeLinkInfo({}).length, 64);
+    assert.equal(codec.encodeBtfInfo({}).length, 32);
+    assert.equal(codec.encodeFuncInfo({}).length, 8);
+    assert.equal(codec.encodeLineInfo({}).length, 16);
+    assert.equal(codec.encodeTokenInfo({}).length, 32);
   });
 });
 
@@ -133,23 +133,23 @@ function marker(struct: InfoStructName, path: string): { value: unknown; bytes: 
   }
 }
 
-const encoders: Record<InfoStructName, (value: never, options?: bpftypes.EncodeOptions) => Uint8Array> = {
-  bpf_prog_info: bpftypes.encodeProgInfo,
-  bpf_map_info: bpftypes.encodeMapInfo,
-  bpf_link_info: bpftypes.encodeLinkInfo,
-  bpf_btf_info: bpftypes.encodeBtfInfo,
-  bpf_func_info: bpftypes.encodeFuncInfo,
-  bpf_line_info: bpftypes.encodeLineInfo,
-  bpf_token_info: bpftypes.encodeTokenInfo,
+const encoders: Record<InfoStructName, (value: never, options?: codec.EncodeOptions) => Uint8Array> = {
+  bpf_prog_info: codec.encodeProgInfo,
+  bpf_map_info: codec.encodeMapInfo,
+  bpf_link_info: codec.encodeLinkInfo,
+  bpf_btf_info: codec.encodeBtfInfo,
+  bpf_func_info: codec.encodeFuncInfo,
+  bpf_line_info: codec.encodeLineInfo,
+  bpf_token_info: codec.encodeTokenInfo,
 };
-const decoders: Record<InfoStructName, (bytes: Uint8Array, options?: bpftypes.DecodeOptions) => unknown> = {
-  bpf_prog_info: bpftypes.decodeProgInfo,
-  bpf_map_info: bpftypes.decodeMapInfo,
-  bpf_link_info: bpftypes.decodeLinkInfo,
-  bpf_btf_info: bpftypes.decodeBtfInfo,
-  bpf_func_info: bpftypes.decodeFuncInfo,
-  bpf_line_info: bpftypes.decodeLineInfo,
-  bpf_token_info: bpftypes.decodeTokenInfo,
+const decoders: Record<InfoStructName, (bytes: Uint8Array, options?: codec.DecodeOptions) => unknown> = {
+  bpf_prog_info: codec.decodeProgInfo,
+  bpf_map_info: codec.decodeMapInfo,
+  bpf_link_info: codec.decodeLinkInfo,
+  bpf_btf_info: codec.decodeBtfInfo,
+  bpf_func_info: codec.decodeFuncInfo,
+  bpf_line_info: codec.decodeLineInfo,
+  bpf_token_info: codec.decodeTokenInfo,
 };
 
 /** For a link arm field, the selectors that make the codec use that arm (and variant). */

@@ -1,7 +1,7 @@
 // Captured info bytes and the facts that made them: the file format under testdata/captured/, and the check that decodes them.
 
 import assert from "node:assert/strict";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import type { InfoStructName } from "bpftypes/codec";
 
 /**
@@ -63,27 +63,27 @@ export function decodeSample(sample: Sample, littleEndian: boolean): unknown {
   const info = { length: sample.infoLen, littleEndian };
   switch (sample.kind) {
     case "bpf_prog_info":
-      return bpftypes.decodeProgInfo(bytes, info);
+      return codec.decodeProgInfo(bytes, info);
     case "bpf_map_info":
-      return bpftypes.decodeMapInfo(bytes, info);
+      return codec.decodeMapInfo(bytes, info);
     case "bpf_link_info":
-      return bpftypes.decodeLinkInfo(bytes, info);
+      return codec.decodeLinkInfo(bytes, info);
     case "bpf_btf_info":
-      return bpftypes.decodeBtfInfo(bytes, info);
+      return codec.decodeBtfInfo(bytes, info);
     case "bpf_func_info":
-      return bpftypes.decodeFuncInfo(bytes, info);
+      return codec.decodeFuncInfo(bytes, info);
     case "bpf_line_info":
-      return bpftypes.decodeLineInfo(bytes, info);
+      return codec.decodeLineInfo(bytes, info);
     case "bpf_token_info":
-      return bpftypes.decodeTokenInfo(bytes, info);
+      return codec.decodeTokenInfo(bytes, info);
     case "u32 array":
-      return bpftypes.decodeU32Array(bytes, { littleEndian });
+      return codec.decodeU32Array(bytes, { littleEndian });
     case "tag array":
-      return bpftypes.decodeTagArray(bytes);
+      return codec.decodeTagArray(bytes);
     case "bpf_func_info records":
-      return bpftypes.decodeFuncInfos(bytes, { recSize: sample.recSize, littleEndian });
+      return codec.decodeFuncInfos(bytes, { recSize: sample.recSize, littleEndian });
     case "bpf_line_info records":
-      return bpftypes.decodeLineInfos(bytes, { recSize: sample.recSize, littleEndian });
+      return codec.decodeLineInfos(bytes, { recSize: sample.recSize, littleEndian });
   }
 }
 

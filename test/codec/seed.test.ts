@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import * as core from "bpftypes";
 import type { BPFFuncInfo, BPFLineInfo, BPFMapInfo, BPFProgInfo } from "bpftypes/codec";
 
@@ -28,17 +28,17 @@ const typesMatch: [
 
 test("the Go struct types have exactly the Go field names, and the converters fill them in Go's order", () => {
   assert.deepEqual(typesMatch, [true, true, true, true]);
-  assert.deepEqual(Object.keys(bpftypes.toSeedMapInfo(bpftypes.decodeMapInfo(new Uint8Array(104)))), [...goMap]);
-  assert.deepEqual(Object.keys(bpftypes.toSeedProgInfo(bpftypes.decodeProgInfo(new Uint8Array(232)))), [...goProg]);
-  assert.deepEqual(Object.keys(bpftypes.toSeedFuncInfo(bpftypes.decodeFuncInfo(new Uint8Array(8)))), [...goFunc]);
-  assert.deepEqual(Object.keys(bpftypes.toSeedLineInfo(bpftypes.decodeLineInfo(new Uint8Array(16)))), [...goLine]);
+  assert.deepEqual(Object.keys(codec.toSeedMapInfo(codec.decodeMapInfo(new Uint8Array(104)))), [...goMap]);
+  assert.deepEqual(Object.keys(codec.toSeedProgInfo(codec.decodeProgInfo(new Uint8Array(232)))), [...goProg]);
+  assert.deepEqual(Object.keys(codec.toSeedFuncInfo(codec.decodeFuncInfo(new Uint8Array(8)))), [...goFunc]);
+  assert.deepEqual(Object.keys(codec.toSeedLineInfo(codec.decodeLineInfo(new Uint8Array(16)))), [...goLine]);
 });
 
 test("a decoded bpf_prog_info under Go names", () => {
-  const info = bpftypes.decodeProgInfo(
-    bpftypes.encodeProgInfo({ type: core.BPF_PROG_TYPE_XDP, id: 9, name: "xdp_pass", tag: "0011223344556677", gpl_compatible: true, nr_map_ids: 2, run_cnt: 5n }),
+  const info = codec.decodeProgInfo(
+    codec.encodeProgInfo({ type: core.BPF_PROG_TYPE_XDP, id: 9, name: "xdp_pass", tag: "0011223344556677", gpl_compatible: true, nr_map_ids: 2, run_cnt: 5n }),
   );
-  const go: BPFProgInfo = bpftypes.toSeedProgInfo(info);
+  const go: BPFProgInfo = codec.toSeedProgInfo(info);
   assert.equal(go.Type, core.BPF_PROG_TYPE_XDP);
   assert.equal(go.ID, 9);
   assert.equal(go.Name, "xdp_pass");
@@ -46,12 +46,12 @@ test("a decoded bpf_prog_info under Go names", () => {
   assert.equal(go.Flags & core.ProgInfoFlagGPLCompatible, core.ProgInfoFlagGPLCompatible);
   assert.equal(go.NumMapIDs, 2);
   assert.equal(go.RunCnt, 5n);
-  assert.deepEqual(bpftypes.decodeProgInfo(bpftypes.encodeProgInfo(bpftypes.fromSeedProgInfo(go))), info, "and back");
+  assert.deepEqual(codec.decodeProgInfo(codec.encodeProgInfo(codec.fromSeedProgInfo(go))), info, "and back");
 });
 
 test("fields the kernel did not fill read as zero under Go names, as in Go's zeroed struct", () => {
-  const info = bpftypes.decodeProgInfo(bpftypes.encodeProgInfo({ id: 3 }), { length: 40 });
-  const go = bpftypes.toSeedProgInfo(info);
+  const info = codec.decodeProgInfo(codec.encodeProgInfo({ id: 3 }), { length: 40 });
+  const go = codec.toSeedProgInfo(info);
   assert.equal(go.Name, "");
   assert.equal(go.LoadTime, 0n);
   assert.equal(go.Flags, 0);
@@ -60,28 +60,28 @@ test("fields the kernel did not fill read as zero under Go names, as in Go's zer
 });
 
 test("map, func and line info under Go names, and back", () => {
-  const map = bpftypes.decodeMapInfo(bpftypes.encodeMapInfo({ type: 1, key_size: 4, value_size: 8, max_entries: 16, name: "m", netns_ino: 7n }));
-  const goMap: BPFMapInfo = bpftypes.toSeedMapInfo(map);
+  const map = codec.decodeMapInfo(codec.encodeMapInfo({ type: 1, key_size: 4, value_size: 8, max_entries: 16, name: "m", netns_ino: 7n }));
+  const goMap: BPFMapInfo = codec.toSeedMapInfo(map);
   assert.deepEqual([goMap.Type, goMap.KeySize, goMap.ValueSize, goMap.MaxEntries, goMap.Name, goMap.NetNSIno], [1, 4, 8, 16, "m", 7n]);
-  assert.deepEqual(bpftypes.decodeMapInfo(bpftypes.encodeMapInfo(bpftypes.fromSeedMapInfo(goMap))), map);
+  assert.deepEqual(codec.decodeMapInfo(codec.encodeMapInfo(codec.fromSeedMapInfo(goMap))), map);
 
-  const func: BPFFuncInfo = bpftypes.toSeedFuncInfo({ insn_off: 3, type_id: 4 });
+  const func: BPFFuncInfo = codec.toSeedFuncInfo({ insn_off: 3, type_id: 4 });
   assert.deepEqual(func, { InstructionOffset: 3, TypeID: 4 });
-  assert.deepEqual(bpftypes.fromSeedFuncInfo(func), { insn_off: 3, type_id: 4 });
+  assert.deepEqual(codec.fromSeedFuncInfo(func), { insn_off: 3, type_id: 4 });
 
-  const line: BPFLineInfo = bpftypes.toSeedLineInfo(bpftypes.decodeLineInfo(bpftypes.encodeLineInfo({ insn_off: 1, file_name_off: 2, line_off: 3, line: 40, column: 2 })));
+  const line: BPFLineInfo = codec.toSeedLineInfo(codec.decodeLineInfo(codec.encodeLineInfo({ insn_off: 1, file_name_off: 2, line_off: 3, line: 40, column: 2 })));
   assert.deepEqual(line, { InstructionOffset: 1, FileNameOffset: 2, LineOffset: 3, ColumnOffset: (40 << 10) | 2 });
-  assert.equal(bpftypes.decodeLineInfo(bpftypes.encodeLineInfo(bpftypes.fromSeedLineInfo(line))).line, 40);
+  assert.equal(codec.decodeLineInfo(codec.encodeLineInfo(codec.fromSeedLineInfo(line))).line, 40);
 });
 
 test("the mapping table names every Go field", () => {
-  assert.equal(bpftypes.seedFieldNames.bpf_prog_info["map_ids"], "MapIDs");
-  assert.equal(bpftypes.seedFieldNames.bpf_prog_info["gpl_compatible"], "Flags");
-  assert.equal(bpftypes.seedFieldNames.bpf_line_info["line_col"], "ColumnOffset");
-  assert.deepEqual(Object.values(bpftypes.seedFieldNames.bpf_prog_info), [...goProg]);
-  assert.deepEqual(Object.values(bpftypes.seedFieldNames.bpf_map_info), [...goMap]);
+  assert.equal(codec.seedFieldNames.bpf_prog_info["map_ids"], "MapIDs");
+  assert.equal(codec.seedFieldNames.bpf_prog_info["gpl_compatible"], "Flags");
+  assert.equal(codec.seedFieldNames.bpf_line_info["line_col"], "ColumnOffset");
+  assert.deepEqual(Object.values(codec.seedFieldNames.bpf_prog_info), [...goProg]);
+  assert.deepEqual(Object.values(codec.seedFieldNames.bpf_map_info), [...goMap]);
 });
 
 test("Flags with bits the kernel does not have is refused", () => {
-  assert.throws(() => bpftypes.fromSeedProgInfo({ Flags: 3 }), (error: unknown) => bpftypes.isCodecError(error) && error.code === "BAD_VALUE");
+  assert.throws(() => codec.fromSeedProgInfo({ Flags: 3 }), (error: unknown) => codec.isCodecError(error) && error.code === "BAD_VALUE");
 });

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import type * as T from "bpftypes/codec";
 import { infoLayouts, type InfoStructName } from "bpftypes/codec";
 import { repoRoot } from "../support/testdata.js";
@@ -87,22 +87,22 @@ test("every interface has exactly the layout's fields (plus line and column, whi
 
 test("a complete decoded record has exactly the interface's keys, for every struct and arm", () => {
   const decoders: Record<InfoStructName, (bytes: Uint8Array) => object> = {
-    bpf_prog_info: bpftypes.decodeProgInfo,
-    bpf_map_info: bpftypes.decodeMapInfo,
-    bpf_link_info: bpftypes.decodeLinkInfo,
-    bpf_btf_info: bpftypes.decodeBtfInfo,
-    bpf_func_info: bpftypes.decodeFuncInfo,
-    bpf_line_info: bpftypes.decodeLineInfo,
-    bpf_token_info: bpftypes.decodeTokenInfo,
+    bpf_prog_info: codec.decodeProgInfo,
+    bpf_map_info: codec.decodeMapInfo,
+    bpf_link_info: codec.decodeLinkInfo,
+    bpf_btf_info: codec.decodeBtfInfo,
+    bpf_func_info: codec.decodeFuncInfo,
+    bpf_line_info: codec.decodeLineInfo,
+    bpf_token_info: codec.decodeTokenInfo,
   };
   const encoders: Record<InfoStructName, (value: never) => Uint8Array> = {
-    bpf_prog_info: bpftypes.encodeProgInfo,
-    bpf_map_info: bpftypes.encodeMapInfo,
-    bpf_link_info: bpftypes.encodeLinkInfo,
-    bpf_btf_info: bpftypes.encodeBtfInfo,
-    bpf_func_info: bpftypes.encodeFuncInfo,
-    bpf_line_info: bpftypes.encodeLineInfo,
-    bpf_token_info: bpftypes.encodeTokenInfo,
+    bpf_prog_info: codec.encodeProgInfo,
+    bpf_map_info: codec.encodeMapInfo,
+    bpf_link_info: codec.encodeLinkInfo,
+    bpf_btf_info: codec.encodeBtfInfo,
+    bpf_func_info: codec.encodeFuncInfo,
+    bpf_line_info: codec.encodeLineInfo,
+    bpf_token_info: codec.encodeTokenInfo,
   };
   const seenArms = new Set<string>();
   for (const c of allCases()) {

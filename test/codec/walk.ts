@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as bpftypes from "bpftypes/codec";
+import * as codec from "bpftypes/codec";
 import { infoLayouts, type DecodeOptions, type EncodeOptions, type InfoStructName } from "bpftypes/codec";
 import { arbitraryRecord, deletePath, end, getPath, sampleRecord, type Case } from "./cases.js";
 
@@ -11,13 +11,13 @@ type Decoder = (bytes: Uint8Array, options?: DecodeOptions) => Record<string, un
 
 /** The encoder and decoder of each struct. */
 export const codecs: Record<InfoStructName, { encode: Encoder; decode: Decoder }> = {
-  bpf_prog_info: { encode: bpftypes.encodeProgInfo, decode: bpftypes.decodeProgInfo as Decoder },
-  bpf_map_info: { encode: bpftypes.encodeMapInfo, decode: bpftypes.decodeMapInfo as Decoder },
-  bpf_link_info: { encode: bpftypes.encodeLinkInfo, decode: bpftypes.decodeLinkInfo as Decoder },
-  bpf_btf_info: { encode: bpftypes.encodeBtfInfo, decode: bpftypes.decodeBtfInfo as Decoder },
-  bpf_func_info: { encode: bpftypes.encodeFuncInfo, decode: bpftypes.decodeFuncInfo as Decoder },
-  bpf_line_info: { encode: bpftypes.encodeLineInfo, decode: bpftypes.decodeLineInfo as Decoder },
-  bpf_token_info: { encode: bpftypes.encodeTokenInfo, decode: bpftypes.decodeTokenInfo as Decoder },
+  bpf_prog_info: { encode: codec.encodeProgInfo, decode: codec.decodeProgInfo as Decoder },
+  bpf_map_info: { encode: codec.encodeMapInfo, decode: codec.decodeMapInfo as Decoder },
+  bpf_link_info: { encode: codec.encodeLinkInfo, decode: codec.decodeLinkInfo as Decoder },
+  bpf_btf_info: { encode: codec.encodeBtfInfo, decode: codec.decodeBtfInfo as Decoder },
+  bpf_func_info: { encode: codec.encodeFuncInfo, decode: codec.decodeFuncInfo as Decoder },
+  bpf_line_info: { encode: codec.encodeLineInfo, decode: codec.decodeLineInfo as Decoder },
+  bpf_token_info: { encode: codec.encodeTokenInfo, decode: codec.decodeTokenInfo as Decoder },
 };
 
 /** What the decoder should give back for a record the encoder was given. */

@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as bpftypes from "bpftypes";
 import { valueSets } from "bpftypes";
-import { type Btf, type BtfType } from "bpftypes/btf";
+import type { Btf, BtfType } from "bpftypes/btf";
 import { liveBtf, pinnedBtf, readTestdataTsv } from "../support/testdata.js";
 
 const exported = bpftypes as unknown as Record<string, unknown>;
