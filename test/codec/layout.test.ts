@@ -10,6 +10,7 @@ import { isAvailableIn } from "bpftypes";
 import type { Btf } from "bpftypes/btf";
 import { liveBtf, pinnedBtf } from "../support/testdata.js";
 import { allPaths, getPath, layoutOf, setPath } from "./cases.js";
+import { codecs } from "./walk.js";
 
 /** A field as BTF places it: byte offset and size, and for a bitfield its absolute bit position and width. */
 interface BtfLeaf {
@@ -133,25 +134,6 @@ function marker(struct: InfoStructName, path: string): { value: unknown; bytes: 
   }
 }
 
-const encoders: Record<InfoStructName, (value: never, options?: codec.EncodeOptions) => Uint8Array> = {
-  bpf_prog_info: codec.encodeProgInfo,
-  bpf_map_info: codec.encodeMapInfo,
-  bpf_link_info: codec.encodeLinkInfo,
-  bpf_btf_info: codec.encodeBtfInfo,
-  bpf_func_info: codec.encodeFuncInfo,
-  bpf_line_info: codec.encodeLineInfo,
-  bpf_token_info: codec.encodeTokenInfo,
-};
-const decoders: Record<InfoStructName, (bytes: Uint8Array, options?: codec.DecodeOptions) => unknown> = {
-  bpf_prog_info: codec.decodeProgInfo,
-  bpf_map_info: codec.decodeMapInfo,
-  bpf_link_info: codec.decodeLinkInfo,
-  bpf_btf_info: codec.decodeBtfInfo,
-  bpf_func_info: codec.decodeFuncInfo,
-  bpf_line_info: codec.decodeLineInfo,
-  bpf_token_info: codec.decodeTokenInfo,
-};
-
 /** For a link arm field, the selectors that make the codec use that arm (and variant). */
 function selectorsFor(struct: InfoStructName, path: string): Record<string, unknown> {
   if (struct !== "bpf_link_info" || !path.includes(".")) return {};
@@ -172,11 +154,11 @@ describe("the codecs write and read each field at the BTF's bytes", () => {
       for (const [path, truth] of truthOf.get(struct)!) {
         const selectors = selectorsFor(struct, path);
         if (path in selectors || path === "perf_event.type") continue;
-        const baseline = encoders[struct](selectors as never, { littleEndian: true });
+        const baseline = codecs[struct].encode(selectors as never, { littleEndian: true });
         const record = structuredClone(selectors);
         const { value, bytes } = marker(struct, path);
         setPath(record, path, value);
-        const encoded = encoders[struct](record as never, { littleEndian: true });
+        const encoded = codecs[struct].encode(record as never, { littleEndian: true });
         const changed = [...encoded].flatMap((byte, i) => (byte !== baseline[i] ? [i] : []));
         if (truth.bitPosition !== undefined) {
           const byte = Math.floor(truth.bitPosition / 8);
@@ -186,7 +168,7 @@ describe("the codecs write and read each field at the BTF's bytes", () => {
           assert.deepEqual(changed, Array.from({ length: truth.size }, (_, i) => truth.offset + i), `${struct}.${path} writes its BTF bytes`);
           assert.deepEqual([...encoded.subarray(truth.offset, truth.offset + truth.size)], bytes, `${struct}.${path} in little-endian order`);
         }
-        assert.deepEqual(getPath(decoders[struct](encoded, { littleEndian: true }), path), value, `${struct}.${path} reads back`);
+        assert.deepEqual(getPath(codecs[struct].decode(encoded, { littleEndian: true }), path), value, `${struct}.${path} reads back`);
       }
     });
   }

@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import * as codec from "bpftypes/codec";
 import type * as T from "bpftypes/codec";
 import { infoLayouts, type InfoStructName } from "bpftypes/codec";
 import { repoRoot } from "../support/testdata.js";
 import { allCases, allPaths, sampleRecord } from "./cases.js";
+import { codecs } from "./walk.js";
 
 // Each literal lists an interface's keys; `satisfies` fails to compile on a missing or extra key.
 const progKeys = {
@@ -86,27 +86,9 @@ test("every interface has exactly the layout's fields (plus line and column, whi
 });
 
 test("a complete decoded record has exactly the interface's keys, for every struct and arm", () => {
-  const decoders: Record<InfoStructName, (bytes: Uint8Array) => object> = {
-    bpf_prog_info: codec.decodeProgInfo,
-    bpf_map_info: codec.decodeMapInfo,
-    bpf_link_info: codec.decodeLinkInfo,
-    bpf_btf_info: codec.decodeBtfInfo,
-    bpf_func_info: codec.decodeFuncInfo,
-    bpf_line_info: codec.decodeLineInfo,
-    bpf_token_info: codec.decodeTokenInfo,
-  };
-  const encoders: Record<InfoStructName, (value: never) => Uint8Array> = {
-    bpf_prog_info: codec.encodeProgInfo,
-    bpf_map_info: codec.encodeMapInfo,
-    bpf_link_info: codec.encodeLinkInfo,
-    bpf_btf_info: codec.encodeBtfInfo,
-    bpf_func_info: codec.encodeFuncInfo,
-    bpf_line_info: codec.encodeLineInfo,
-    bpf_token_info: codec.encodeTokenInfo,
-  };
   const seenArms = new Set<string>();
   for (const c of allCases()) {
-    const keys = paths(decoders[c.struct](encoders[c.struct](sampleRecord(c) as never)));
+    const keys = paths(codecs[c.struct].decode(codecs[c.struct].encode(sampleRecord(c) as never)));
     if (c.struct !== "bpf_link_info") {
       assert.deepEqual(new Set(keys), new Set(paths(interfaces[c.struct])), c.label);
       continue;
